@@ -1,0 +1,301 @@
+"""The input contract of PRODUCT.md section 2, as data.
+
+Every piece that reads, writes or checks landing files (the loader, the simulator, the quality
+suites, the dbt sources) takes column names, types and rules from here, so the contract is stated
+once. Types are DuckDB types of the typed `raw.<entity>` tables: timestamps are UTC `TIMESTAMP`
+(an input without an offset is UTC), flags `BOOLEAN`, counts `BIGINT`, measures `DOUBLE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # VARCHAR, TIMESTAMP, BOOLEAN, BIGINT, DOUBLE, DATE
+    required: bool = False
+    # Inclusive numeric bounds, checked on the typed value; None means unbounded.
+    min: float | None = None
+    max: float | None = None
+    # Closed set of accepted values (compared as text); None means any.
+    values: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    columns: tuple[Column, ...]
+    # The column whose UTC day a row belongs to (the contract's ⏱ column).
+    event_time: str
+    # Columns that identify a row: a later row with the same key replaces an earlier one.
+    # An empty key means the key is a hash of the whole row (costs without cost_id).
+    key: tuple[str, ...]
+    # Row rules beyond single columns: (SQL predicate over typed columns that must hold, reason).
+    row_rules: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name: str, type_: str = "VARCHAR", required: bool = False, **rules) -> Column:
+    return Column(name, type_, required, **rules)
+
+
+def R(name: str, type_: str = "VARCHAR", **rules) -> Column:  # noqa: N802 - reads like the contract's "R"
+    return _c(name, type_, True, **rules)
+
+
+def O(name: str, type_: str = "VARCHAR", **rules) -> Column:  # noqa: N802,E743 - the contract's "O"
+    return _c(name, type_, False, **rules)
+
+
+USE_CASES = ("customer_service", "sales", "marketing", "operations", "content")
+COST_TYPES = ("ai_inference", "ai_platform", "ai_implementation", "human_labor", "other")
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e
+    for e in (
+        Entity(
+            "conversations",
+            (
+                R("conversation_id"),
+                R("ai_system"),
+                R("started_at", "TIMESTAMP"),
+                R("ended_at", "TIMESTAMP"),
+                R("customer_id"),
+                R("ai_involved", "BOOLEAN"),
+                R("escalated_to_human", "BOOLEAN"),
+                R("resolved", "BOOLEAN"),
+                O("resolved_at", "TIMESTAMP"),
+                O("use_case", values=USE_CASES),
+                O("channel"),
+                O("language"),
+                O("region"),
+                O("customer_segment"),
+                O("intent"),
+                O("issue_key"),
+                O("customer_group"),
+                O("task_completed", "BOOLEAN"),
+                O("human_handle_seconds", "DOUBLE", min=0),
+                O("csat", "DOUBLE", min=1, max=5),
+                O("sentiment_start", "DOUBLE", min=-1, max=1),
+                O("sentiment_end", "DOUBLE", min=-1, max=1),
+            ),
+            event_time="started_at",
+            key=("conversation_id",),
+            row_rules=(
+                ("ended_at >= started_at", "ended_at is before started_at"),
+                ("resolved_at is null or resolved_at >= started_at", "resolved_at is before started_at"),
+                (
+                    "ai_involved or not escalated_to_human",
+                    "escalated_to_human is true but ai_involved is false",
+                ),
+            ),
+        ),
+        Entity(
+            "llm_calls",
+            (
+                R("span_id"),
+                O("trace_id"),
+                O("parent_span_id"),
+                O("conversation_id"),
+                R("ai_system"),
+                R("operation"),
+                O("provider"),
+                R("model"),
+                R("started_at", "TIMESTAMP"),
+                R("duration_ms", "DOUBLE", min=0),
+                O("input_tokens", "BIGINT", min=0),
+                O("output_tokens", "BIGINT", min=0),
+                R("status", values=("ok", "error")),
+                O("error_type"),
+                O("tool_name"),
+                O("action_correct", "BOOLEAN"),
+                O("human_intervened", "BOOLEAN"),
+                O("guardrail_triggered", "BOOLEAN"),
+                O("logprob_sum", "DOUBLE", max=0),
+                O("logprob_tokens", "BIGINT", min=0),
+                O("cost_usd", "DOUBLE", min=0),
+            ),
+            event_time="started_at",
+            key=("span_id",),
+        ),
+        Entity(
+            "evaluations",
+            (
+                R("evaluation_id"),
+                R("ai_system"),
+                R("evaluated_at", "TIMESTAMP"),
+                R("evaluator"),
+                O("conversation_id"),
+                O("span_id"),
+                O("response_text"),
+                O("reference_text"),
+                O("hallucination", "BOOLEAN"),
+                O("factual", "BOOLEAN"),
+                O("tone_score", "DOUBLE", min=0, max=1),
+                O("empathy_score", "DOUBLE", min=0, max=1),
+                O("quality_score", "DOUBLE", min=0, max=1),
+                O("explanation_present", "BOOLEAN"),
+                O("compliant", "BOOLEAN"),
+            ),
+            event_time="evaluated_at",
+            key=("evaluation_id",),
+        ),
+        Entity(
+            "feedback",
+            (
+                R("feedback_id"),
+                R("ai_system"),
+                R("created_at", "TIMESTAMP"),
+                O("conversation_id"),
+                R("kind", values=("thumbs", "rating", "preference")),
+                R("value", "DOUBLE"),
+            ),
+            event_time="created_at",
+            key=("feedback_id",),
+            row_rules=(
+                (
+                    "(kind = 'thumbs' and value in (-1, 1))"
+                    " or (kind = 'rating' and value between 1 and 5)"
+                    " or (kind = 'preference' and value in (0, 0.5, 1))",
+                    "value is out of range for its kind",
+                ),
+            ),
+        ),
+        Entity(
+            "predictions",
+            (
+                R("prediction_id"),
+                R("ai_system"),
+                R("model"),
+                R("task"),
+                R("predicted_at", "TIMESTAMP"),
+                O("predicted_label"),
+                O("actual_label"),
+                O("score", "DOUBLE", min=0, max=1),
+                O("predicted_value", "DOUBLE"),
+                O("actual_value", "DOUBLE"),
+                O("group"),
+            ),
+            event_time="predicted_at",
+            key=("prediction_id",),
+        ),
+        Entity(
+            "costs",
+            (
+                O("cost_id"),
+                R("charge_period_start", "TIMESTAMP"),
+                R("charge_period_end", "TIMESTAMP"),
+                R("billed_cost", "DOUBLE"),
+                R("billing_currency"),
+                R("cost_type", values=COST_TYPES),
+                O("ai_system"),
+                O("service_name"),
+                O("provider_name"),
+            ),
+            event_time="charge_period_start",
+            key=("cost_id",),
+            row_rules=(
+                ("charge_period_end > charge_period_start", "charge_period_end is not after charge_period_start"),
+                ("length(billing_currency) = 3", "billing_currency is not an ISO 4217 code"),
+            ),
+        ),
+        Entity(
+            "revenue",
+            (
+                R("order_id"),
+                R("customer_id"),
+                R("occurred_at", "TIMESTAMP"),
+                R("amount", "DOUBLE"),
+                R("currency"),
+                O("status"),
+                O("attributed_conversation_id"),
+            ),
+            event_time="occurred_at",
+            key=("order_id",),
+            row_rules=(("length(currency) = 3", "currency is not an ISO 4217 code"),),
+        ),
+        Entity(
+            "experiments",
+            (
+                R("experiment_id"),
+                R("ai_system"),
+                R("unit_id"),
+                R("variant", values=("control", "treatment")),
+                R("assigned_at", "TIMESTAMP"),
+            ),
+            event_time="assigned_at",
+            key=("experiment_id", "unit_id"),
+        ),
+        Entity(
+            "deployments",
+            (
+                R("ai_system"),
+                R("deployed_at", "TIMESTAMP"),
+                O("version"),
+                O("description"),
+                O("control_ai_system"),
+            ),
+            event_time="deployed_at",
+            key=("ai_system", "deployed_at"),
+        ),
+        Entity(
+            "uptime",
+            (R("ai_system"), R("checked_at", "TIMESTAMP"), R("up", "BOOLEAN")),
+            event_time="checked_at",
+            key=("ai_system", "checked_at"),
+        ),
+        Entity(
+            "employee_usage",
+            (
+                R("employee_id"),
+                R("ai_system"),
+                R("usage_date", "DATE"),
+                O("team"),
+                R("sessions", "BIGINT", min=0),
+                O("minutes_saved", "DOUBLE", min=0),
+                O("satisfaction", "DOUBLE", min=1, max=5),
+            ),
+            event_time="usage_date",
+            key=("employee_id", "ai_system", "usage_date"),
+        ),
+    )
+}
+
+# The roster is a snapshot, not a daily feed: the latest file (in path order) is the roster.
+EMPLOYEES = Entity(
+    "employees",
+    (R("employee_id"), O("team"), R("eligible", "BOOLEAN")),
+    event_time="",
+    key=("employee_id",),
+)
+
+# Reference tables a user may override with `<landing>/reference/<name>.csv`; the defaults are the
+# dbt seeds of the same name. Column lists match the seeds.
+REFERENCE_TABLES: dict[str, tuple[str, ...]] = {
+    "fx_rates": ("currency", "date", "usd_rate"),
+    "labor_rates": ("role", "hourly_usd", "valid_from"),
+    "model_prices": ("provider", "model", "input_usd_per_1k", "output_usd_per_1k", "valid_from"),
+    "targets": ("metric_name", "ai_system", "target", "direction", "min_sample_size"),
+    "experiment_settings": ("experiment_id", "expected_treatment_share", "conversion_window_days"),
+    "settings": ("name", "value"),
+}
+
+# Columns the loader adds to every typed raw table, after the contract's own columns.
+RAW_META_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_partition_date", "DATE"),  # the landing partition (date= folder) the row was loaded with
+    ("_event_date", "DATE"),  # UTC day of the event-time column: the day the row belongs to
+    ("_source_file", "VARCHAR"),  # path relative to the landing directory
+    ("_row_number", "BIGINT"),  # line number in CSV/JSONL (header is line 1), row number in Parquet
+    ("_row_key", "VARCHAR"),  # the key columns joined, or the row hash when the entity has none
+    ("_row_hash", "VARCHAR"),  # hash of the typed contract columns: equal hashes are exact duplicates
+    ("_disposition", "VARCHAR"),  # loaded | duplicate | replaced (only `loaded` rows reach staging)
+    ("_loaded_at", "TIMESTAMP"),
+)

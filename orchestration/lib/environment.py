@@ -1,0 +1,51 @@
+"""The one place that maps the environment (`AMW_*` variables) to paths and settings.
+
+Dagster resources, the dbt profile (through the same variables) and the `amw` command all read
+their configuration through `Environment.from_env()`, so a path is defined once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+# Where `make run` and `amw demo` keep their files unless told otherwise: inside the clone, ignored.
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Environment:
+    landing_dir: Path
+    warehouse_path: Path
+    publish_dir: Path
+    # Salt of the SHA-256 hashes of customer_id and employee_id: set your own secret in production.
+    hash_salt: str
+    # With demo on, the nightly job first simulates the partition's day into the landing folder.
+    demo: bool
+
+    @classmethod
+    def from_env(cls) -> Environment:
+        landing = Path(os.environ.get("AMW_LANDING_DIR", DEFAULT_DATA_DIR / "landing")).resolve()
+        warehouse = Path(
+            os.environ.get("AMW_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse.duckdb")
+        ).resolve()
+        publish = Path(os.environ.get("AMW_PUBLISH_DIR", warehouse.parent / "published")).resolve()
+        return cls(
+            landing_dir=landing,
+            warehouse_path=warehouse,
+            publish_dir=publish,
+            hash_salt=os.environ.get("AMW_HASH_SALT", "amw-demo-salt"),
+            demo=os.environ.get("AMW_DEMO", "").lower() in ("1", "true", "yes"),
+        )
+
+    def export(self) -> None:
+        """Write the resolved values back as variables: dbt reads them through `env_var()`."""
+        os.environ["AMW_LANDING_DIR"] = str(self.landing_dir)
+        os.environ["AMW_WAREHOUSE"] = str(self.warehouse_path)
+        os.environ["AMW_PUBLISH_DIR"] = str(self.publish_dir)
+        os.environ["AMW_HASH_SALT"] = self.hash_salt
