@@ -27,6 +27,8 @@ class Environment:
     hash_salt: str
     # With demo on, the nightly job first simulates the partition's day into the landing folder.
     demo: bool
+    # First day of the daily partitions shown in the UI; set it before your oldest landing day.
+    partitions_start: str
 
     @classmethod
     def from_env(cls) -> Environment:
@@ -41,6 +43,7 @@ class Environment:
             publish_dir=publish,
             hash_salt=os.environ.get("AMW_HASH_SALT", "amw-demo-salt"),
             demo=os.environ.get("AMW_DEMO", "").lower() in ("1", "true", "yes"),
+            partitions_start=os.environ.get("AMW_PARTITIONS_START", "2026-01-01"),
         )
 
     def export(self) -> None:
