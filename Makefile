@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` (demo data, whole pipeline) and `make test`.
+# Every target installs what it needs first; the install is skipped when the lock is unchanged.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# uv lives in its own small venv so that syncing the project venv never uninstalls it.
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+MANIFEST := dbt_project/target/manifest.json
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: install run test bench ui lint clean
+
+install: $(BIN)/.synced $(MANIFEST)
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(BIN)/.synced: pyproject.toml uv.lock $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+# dagster-dbt reads the manifest when the definitions are imported: build it before anything runs.
+$(MANIFEST): $(BIN)/.synced dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
+	cd dbt_project && AMW_WAREHOUSE=$(CURDIR)/data/warehouse.duckdb AMW_HASH_SALT=parse ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $@
+
+run: install
+	$(BIN)/amw demo
+
+test: install
+	$(BIN)/pytest
+
+ui: install
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && AMW_WAREHOUSE=$(CURDIR)/data/warehouse.duckdb AMW_HASH_SALT=lint ../$(BIN)/sqlfluff lint models
+
+clean:
+	rm -rf $(VENV) .tools data dbt_project/target dbt_project/logs
+	git clean -fdXq dagster_home

@@ -1,0 +1,309 @@
+"""`amw`: run the warehouse headless through Dagster, and read what it published.
+
+Every failure a user can cause (a missing folder, a week that failed its gate, bad SQL) ends in
+one line that says what happened and what to do, not a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import click
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.lib.environment import DEFAULT_DATA_DIR, REPO_ROOT, Environment
+
+console = Console()
+
+
+class AmwError(click.ClickException):
+    """An error the user can act on: printed as one line, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"amw: {self.message}", err=True)
+
+
+@dataclass
+class RunReport:
+    days: tuple[date, date]
+    weeks_published: list[str] = field(default_factory=list)
+    weeks_failed: dict[str, list[str]] = field(default_factory=dict)
+    nightly_errors: list[str] = field(default_factory=list)
+
+
+def _dagster_home() -> None:
+    """Run history goes to the repo's instance by default, so `make ui` shows what `amw run` did."""
+    os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / "dagster_home"))
+
+
+def _configure(landing: Path, warehouse: Path, publish: Path | None) -> Environment:
+    os.environ["AMW_LANDING_DIR"] = str(landing)
+    os.environ["AMW_WAREHOUSE"] = str(warehouse)
+    if publish is not None:
+        os.environ["AMW_PUBLISH_DIR"] = str(publish)
+    env = Environment.from_env()
+    env.export()
+    return env
+
+
+def _complete_weeks(first: date, last: date) -> list[date]:
+    """Mondays of the ISO weeks that lie wholly within [first, last]."""
+    monday = first + timedelta(days=-first.weekday() % 7)
+    weeks = []
+    while monday + timedelta(days=6) <= last:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _failures(result) -> list[str]:
+    """Words for what went wrong in a Dagster run: failed checks first, then step errors."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                description = evaluation.description or "failed"
+                lines.append(f"check {evaluation.check_name} failed: {description}")
+        elif event.event_type_value == "STEP_FAILURE" and not lines:
+            error = event.event_specific_data.error
+            message = error.message.strip().splitlines()[-1] if error else "failed"
+            lines.append(f"step {event.step_key} failed: {message}")
+    return lines or ["the run failed; see the run in the Dagster UI (make ui)"]
+
+
+def run_pipeline(
+    landing: Path, warehouse: Path, publish: Path | None, start: date | None, end: date | None
+) -> RunReport:
+    """Materialize every day of the landing folder through Dagster, then score each whole week."""
+    if not landing.is_dir():
+        raise AmwError(f"landing folder {landing} does not exist; point --landing at your files")
+    from orchestration.lib import ingest
+
+    days = ingest.discover_partitions(landing)
+    if start is None or end is None:
+        if not days:
+            raise AmwError(f"no data files found under {landing}; see README 'Your own data'")
+        start, end = start or days[0], end or days[-1]
+    if start > end:
+        raise AmwError(f"--start {start} is after --end {end}")
+    today = datetime.now(UTC).date()
+    if end >= today:
+        raise AmwError(f"--end {end} is not a complete day yet (today is {today} UTC)")
+    configured = date.fromisoformat(os.environ.get("AMW_PARTITIONS_START", "2026-01-01"))
+    if start < configured:
+        os.environ["AMW_PARTITIONS_START"] = start.isoformat()
+    _configure(landing, warehouse, publish)
+    _dagster_home()
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    report = RunReport(days=(start, end))
+    instance = dg.DagsterInstance.get()
+    with console.status(f"nightly job over {start} .. {end}"):
+        nightly = defs.resolve_job_def("nightly").execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={
+                "dagster/asset_partition_range_start": start.isoformat(),
+                "dagster/asset_partition_range_end": end.isoformat(),
+            },
+        )
+    if not nightly.success:
+        report.nightly_errors = _failures(nightly)
+        return report
+    weekly = defs.resolve_job_def("weekly_scorecard")
+    for monday in _complete_weeks(start, end):
+        label = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+        with console.status(f"weekly scorecard {label}"):
+            result = weekly.execute_in_process(
+                instance=instance, partition_key=monday.isoformat(), raise_on_error=False
+            )
+        if result.success:
+            report.weeks_published.append(label)
+        else:
+            report.weeks_failed[label] = _failures(result)
+    return report
+
+
+def _print_report(report: RunReport, env: Environment) -> None:
+    from orchestration.lib import publish
+
+    first, last = report.days
+    console.print(f"days processed: {first} .. {last}")
+    for label, reasons in report.weeks_failed.items():
+        console.print(f"[red]week {label} NOT published[/red]")
+        for reason in reasons:
+            console.print(f"  - {reason}")
+    if report.weeks_published:
+        console.print(f"weeks published: {', '.join(report.weeks_published)}")
+    console.print(f"warehouse:          {env.warehouse_path}")
+    published = publish.published_database(env.publish_dir)
+    if published.exists():
+        console.print(f"published database: {published}")
+    if report.weeks_published:
+        latest = report.weeks_published[-1]
+        console.print(f"scorecard:          {env.publish_dir / 'scorecards' / latest / 'ALL.html'}")
+
+
+def _finish(report: RunReport) -> None:
+    env = Environment.from_env()
+    if report.nightly_errors:
+        for reason in report.nightly_errors:
+            click.echo(f"amw: nightly run failed: {reason}", err=True)
+        sys.exit(1)
+    _print_report(report, env)
+    if report.weeks_failed:
+        click.echo(
+            f"amw: {len(report.weeks_failed)} week(s) failed the quality gate; the previous "
+            "publication stays in place",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _day(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a day like 2026-05-01") from None
+
+
+@click.group()
+def main() -> None:
+    """AI Metrics Warehouse: nightly metrics and weekly scorecards of your AI systems."""
+
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path), help="Landing folder to read.")
+@click.option("--warehouse", type=click.Path(path_type=Path), help="DuckDB warehouse file.")
+@click.option("--publish", type=click.Path(path_type=Path), help="Published folder.")
+@click.option("--start", callback=_day, help="First day (YYYY-MM-DD); default: the earliest found.")
+@click.option("--end", callback=_day, help="Last day (YYYY-MM-DD); default: the latest found.")
+def run(
+    landing: Path | None,
+    warehouse: Path | None,
+    publish: Path | None,
+    start: date | None,
+    end: date | None,
+) -> None:
+    """Run the whole pipeline headless over the landing folder; score every complete ISO week."""
+    env = Environment.from_env()
+    report = run_pipeline(
+        (landing or env.landing_dir).resolve(),
+        (warehouse or env.warehouse_path).resolve(),
+        publish.resolve() if publish else None,
+        start,
+        end,
+    )
+    _finish(report)
+
+
+@main.command()
+@click.option(
+    "--dir",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help="Where the demo landing folder, warehouse and published folder go.",
+)
+def demo(data_dir: Path) -> None:
+    """Simulate the demo data (13 weeks, planted effects) and run the whole pipeline on it."""
+    from orchestration.lib import simulator
+
+    data_dir = data_dir.resolve()
+    landing = data_dir / "landing"
+    with console.status(f"simulating {simulator.DEMO_START} .. {simulator.DEMO_END}"):
+        simulator.write_landing(landing)
+    console.print(f"demo landing folder: {landing}")
+    report = run_pipeline(
+        landing, data_dir / "warehouse.duckdb", data_dir / "published", None, None
+    )
+    _finish(report)
+
+
+def _published_connection(publish: Path | None) -> duckdb.DuckDBPyConnection:
+    from orchestration.lib import publish as publishing
+
+    directory = (publish or Environment.from_env().publish_dir).resolve()
+    database = publishing.published_database(directory)
+    if not database.exists():
+        raise AmwError(f"nothing published in {directory} yet; run `amw run` (or `make run`) first")
+    return duckdb.connect(str(database), read_only=True)
+
+
+def _print_table(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+
+
+@main.command()
+@click.argument("sql")
+@click.option("--publish", type=click.Path(path_type=Path), help="Published folder to query.")
+def query(sql: str, publish: Path | None) -> None:
+    """Run read-only SQL on the published database and print the result as a table."""
+    con = _published_connection(publish)
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    except duckdb.Error as error:
+        raise AmwError(f"query failed: {str(error).splitlines()[0]}") from None
+    finally:
+        con.close()
+    _print_table(columns, rows)
+
+
+def _iso_week(label: str) -> date:
+    try:
+        year, week = label.upper().split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise click.BadParameter(f"{label!r} is not an ISO week like 2026-W20") from None
+
+
+@main.command()
+@click.option("--week", required=True, help="ISO week, e.g. 2026-W20.")
+@click.option("--ai-system", default="ALL", show_default=True, help="A program, or ALL.")
+@click.option("--publish", type=click.Path(path_type=Path), help="Published folder to read.")
+def scorecard(week: str, ai_system: str, publish: Path | None) -> None:
+    """Print the published scorecard of one week and the path of its HTML page."""
+    monday = _iso_week(week)
+    con = _published_connection(publish)
+    try:
+        cursor = con.execute(
+            "select metric_name, value, ci_low, ci_high, sample_size, prior_week_value,"
+            " four_week_average, target, status from marts.scorecard_weekly"
+            " where week_start = ? and ai_system = ? order by metric_name",
+            [monday, ai_system],
+        )
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    if not rows:
+        raise AmwError(f"no published scorecard for {week} and {ai_system}; see `amw query`")
+    _print_table(columns, rows, title=f"{ai_system} — {week}")
+    directory = (publish or Environment.from_env().publish_dir).resolve()
+    console.print(f"page: {directory / 'scorecards' / week.upper() / f'{ai_system}.html'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Ingestion: the landing zone's files, one daily-partitioned asset per entity of the contract.
+
+A partition is one day of landing folders (`<entity>/date=YYYY-MM-DD/`, plus the rows of that UTC
+day in files outside date folders). Loading a partition replaces what that partition loaded
+before, so re-running a day never double counts; bad rows go to `quarantine.rows`, unreadable
+files to `quarantine.files`, and `raw.load_audit` accounts for every row read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import dagster as dg
+
+from orchestration.defs.ingestion.partitions import daily_partitions
+from orchestration.defs.ingestion.resources import Landing, Warehouse
+from orchestration.lib import ingest, simulator
+from orchestration.lib.contract import ENTITIES
+from orchestration.lib.environment import DBT_PROJECT_DIR, Environment
+
+DEMO_SOURCE = dg.AssetKey(["landing", "demo_day"])
+REFERENCE_DATA = dg.AssetKey(["raw", "reference_data"])
+
+
+def partition_days(context: dg.AssetExecutionContext) -> list[date]:
+    """The days a run covers: one for the nightly schedule, many for a single-run backfill."""
+    return [date.fromisoformat(key) for key in context.partition_keys]
+
+
+_COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "rows_replaced")
+
+
+def _totals(results: list[ingest.LoadResult]) -> dict[str, int]:
+    """Row accounting of a run, summed over its days: what the UI shows on the materialization."""
+    totals = {name: sum(getattr(r, name) for r in results) for name in _COUNTS}
+    totals["files_rejected"] = sum(r.files_rejected for r in results)
+    totals["files_read"] = sum(len(r.files) for r in results)
+    return totals
+
+
+def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["raw", entity],
+        group_name="ingestion",
+        kinds={"duckdb", "python"},
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=[DEMO_SOURCE] if demo else [],
+        description=(
+            f"Typed rows of the `{entity}` feed in `raw.{entity}`, loaded from "
+            f"`<landing>/{entity}/`: one partition is one landing day."
+        ),
+    )
+    def _asset(
+        context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing
+    ) -> dg.MaterializeResult:
+        results = []
+        with warehouse.connect() as con:
+            ingest.ensure_tables(con)
+            for day in partition_days(context):
+                results.append(ingest.load_partition(con, entity, landing.dir, day))
+        totals = _totals(results)
+        if totals["rows_quarantined"] or totals["files_rejected"]:
+            context.log.warning(
+                f"{entity}: {totals['rows_quarantined']} rows quarantined, "
+                f"{totals['files_rejected']} files rejected (see quarantine.rows / quarantine.files)"
+            )
+        return dg.MaterializeResult(metadata=totals)
+
+    return _asset
+
+
+def _reference_asset(demo: bool) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=REFERENCE_DATA,
+        group_name="ingestion",
+        kinds={"duckdb", "python"},
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=[DEMO_SOURCE] if demo else [],
+        description=(
+            "Reference overrides from `<landing>/reference/*.csv` (`raw.reference_<name>`, empty "
+            "where the dbt seed default applies) and the latest employees roster "
+            "(`raw.employees`). A snapshot: every run replaces it whole."
+        ),
+    )
+    def _asset(warehouse: Warehouse, landing: Landing) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            ingest.ensure_tables(con)
+            result = ingest.load_snapshot(con, landing.dir, DBT_PROJECT_DIR / "seeds")
+        return dg.MaterializeResult(metadata=result.as_metadata())
+
+    return _asset
+
+
+def _demo_asset() -> dg.AssetsDefinition:
+    @dg.asset(
+        key=DEMO_SOURCE,
+        group_name="sources",
+        kinds={"python"},
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        description=(
+            "Demo mode only (AMW_DEMO=1): simulates each partition's day into the landing "
+            "folder, deterministically, so the nightly schedule has a 'yesterday' to pull."
+        ),
+    )
+    def _asset(context: dg.AssetExecutionContext, landing: Landing) -> dg.MaterializeResult:
+        written: Counter[str] = Counter()
+        for day in partition_days(context):
+            written.update(simulator.write_day(landing.dir, day))
+        return dg.MaterializeResult(metadata={f"rows_{k}": v for k, v in written.items()})
+
+    return _asset
+
+
+@dg.definitions
+def ingestion_assets() -> dg.Definitions:
+    demo = Environment.from_env().demo
+    assets = [_ingestion_asset(entity, demo) for entity in ENTITIES]
+    assets.append(_reference_asset(demo))
+    if demo:
+        assets.append(_demo_asset())
+    return dg.Definitions(assets=assets)

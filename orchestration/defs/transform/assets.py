@@ -1,0 +1,87 @@
+"""Transform: every dbt model, seed and test, built over the run's days.
+
+The dbt assets share the daily partitions of ingestion. A run passes dbt the event days its
+landing partitions touched as `min_date`/`max_date`, and incremental models recompute only the
+periods those days (and their look-back and look-ahead windows) can change.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.ingestion.partitions import daily_partitions
+from orchestration.defs.ingestion.resources import Warehouse
+from orchestration.defs.transform.project import dbt_project
+from orchestration.lib.contract import ENTITIES
+
+# dagster-dbt leaves one target/<run> folder per invocation; keep a few for debugging.
+_KEPT_RUN_TARGETS = 3
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Models are keyed by schema and name (`marts/metric_values`) and grouped by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_group_name(dbt_resource_props)
+        return dbt_resource_props["schema"]
+
+
+def event_day_window(warehouse: Warehouse, first: str, last: str) -> dict[str, str] | None:
+    """The event days that the landing partitions [first, last] loaded rows for.
+
+    A correction filed in today's folder can concern an older day, so the window comes from the
+    rows' own event days, not from the partition keys.
+    """
+    union = " union all ".join(
+        f"select min(_event_date) as lo, max(_event_date) as hi from raw.{entity}"
+        f" where _partition_date between $first and $last"
+        for entity in ENTITIES
+    )
+    with warehouse.connect() as con:
+        lo, hi = con.execute(
+            f"select min(lo), max(hi) from ({union}) as windows", {"first": first, "last": last}
+        ).fetchone()
+    if lo is None:
+        return None
+    return {"min_date": lo.isoformat(), "max_date": hi.isoformat()}
+
+
+def _prune_run_targets() -> None:
+    runs = sorted(
+        (p for p in dbt_project.target_path.iterdir() if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for stale in runs[:-_KEPT_RUN_TARGETS]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=WarehouseTranslator(),
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+) -> Iterator[Any]:
+    keys = context.partition_key_range
+    window = event_day_window(warehouse, keys.start, keys.end)
+    args = ["build"]
+    if window is not None:
+        args += ["--vars", json.dumps(window)]
+        context.log.info(f"dbt recomputes the periods of event days {window}")
+    yield from dbt.cli(args, context=context).stream()
+    _prune_run_targets()
