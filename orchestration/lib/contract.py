@@ -47,11 +47,11 @@ def _c(name: str, type_: str = "VARCHAR", required: bool = False, **rules) -> Co
     return Column(name, type_, required, **rules)
 
 
-def R(name: str, type_: str = "VARCHAR", **rules) -> Column:  # noqa: N802 - reads like the contract's "R"
+def R(name: str, type_: str = "VARCHAR", **rules) -> Column:  # reads like the contract's "R"
     return _c(name, type_, True, **rules)
 
 
-def O(name: str, type_: str = "VARCHAR", **rules) -> Column:  # noqa: N802,E743 - the contract's "O"
+def O(name: str, type_: str = "VARCHAR", **rules) -> Column:  # noqa: E743 - the contract's "O"
     return _c(name, type_, False, **rules)
 
 
@@ -91,7 +91,10 @@ ENTITIES: dict[str, Entity] = {
             key=("conversation_id",),
             row_rules=(
                 ("ended_at >= started_at", "ended_at is before started_at"),
-                ("resolved_at is null or resolved_at >= started_at", "resolved_at is before started_at"),
+                (
+                    "resolved_at is null or resolved_at >= started_at",
+                    "resolved_at is before started_at",
+                ),
                 (
                     "ai_involved or not escalated_to_human",
                     "escalated_to_human is true but ai_involved is false",
@@ -203,7 +206,10 @@ ENTITIES: dict[str, Entity] = {
             event_time="charge_period_start",
             key=("cost_id",),
             row_rules=(
-                ("charge_period_end > charge_period_start", "charge_period_end is not after charge_period_start"),
+                (
+                    "charge_period_end > charge_period_start",
+                    "charge_period_end is not after charge_period_start",
+                ),
                 ("length(billing_currency) = 3", "billing_currency is not an ISO 4217 code"),
             ),
         ),
@@ -295,7 +301,23 @@ RAW_META_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_source_file", "VARCHAR"),  # path relative to the landing directory
     ("_row_number", "BIGINT"),  # line number in CSV/JSONL (header is line 1), row number in Parquet
     ("_row_key", "VARCHAR"),  # the key columns joined, or the row hash when the entity has none
-    ("_row_hash", "VARCHAR"),  # hash of the typed contract columns: equal hashes are exact duplicates
+    ("_row_hash", "VARCHAR"),  # hash of the typed contract columns: equal hash = exact duplicate
     ("_disposition", "VARCHAR"),  # loaded | duplicate | replaced (only `loaded` rows reach staging)
     ("_loaded_at", "TIMESTAMP"),
 )
+
+
+def quote_identifier(name: str) -> str:
+    """Quote a column name for DuckDB: contract names include SQL keywords such as `group`."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def raw_columns(entity: Entity) -> tuple[tuple[str, str], ...]:
+    """The columns of `raw.<entity>`: the contract's, in contract order, then the loader's."""
+    return tuple((c.name, c.type) for c in entity.columns) + RAW_META_COLUMNS
+
+
+def create_table_sql(table: str, columns: tuple[tuple[str, str], ...]) -> str:
+    """`create table if not exists` DDL for a qualified table name and (name, type) pairs."""
+    body = ", ".join(f"{quote_identifier(name)} {type_}" for name, type_ in columns)
+    return f"create table if not exists {table} ({body})"

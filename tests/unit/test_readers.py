@@ -1,0 +1,293 @@
+"""Readers: files as text, typed per the contract in DuckDB, with exact row numbers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.contract import ENTITIES
+from orchestration.lib.readers import (
+    FileRejected,
+    date_folder,
+    list_source_files,
+    open_source,
+    typed_rows_sql,
+)
+
+CONVERSATIONS = ENTITIES["conversations"]
+HEADER = (
+    "conversation_id,ai_system,started_at,ended_at,customer_id,ai_involved,"
+    "escalated_to_human,resolved"
+)
+
+
+@pytest.fixture
+def con():
+    with duckdb.connect() as connection:
+        yield connection
+
+
+def typed(con, landing: Path, relative: str, entity=CONVERSATIONS) -> dict[int, dict]:
+    """Rows of one file keyed by row number, as the loader would type them."""
+    source = next(f for f in list_source_files(landing, entity.name) if f.relative == relative)
+    view = open_source(con, source, entity)
+    cursor = con.execute(typed_rows_sql(entity, view.text_sql))
+    names = [d[0] for d in cursor.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+
+
+def write(landing: Path, relative: str, text: str) -> None:
+    path = landing / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_date_folder_takes_the_deepest_valid_date_folder():
+    assert date_folder(Path("conversations/date=2026-05-01/a.csv")) == date(2026, 5, 1)
+    assert date_folder(Path("x/date=2026-05-01/date=2026-05-02/a.csv")) == date(2026, 5, 2)
+    assert date_folder(Path("conversations/2026/a.csv")) is None
+    assert date_folder(Path("conversations/date=2026-02-30/a.csv")) is None
+
+
+def test_files_are_listed_in_path_order_with_otlp_as_llm_calls(tmp_path):
+    for relative in (
+        "llm_calls/date=2026-05-02/b.csv",
+        "llm_calls/date=2026-05-01/z.jsonl",
+        "llm_calls/_SUCCESS",
+        "llm_calls/.hidden.csv",
+        "llm_calls/notes.txt",
+        "otlp/date=2026-05-01/traces.json",
+    ):
+        write(tmp_path, relative, "")
+    files = list_source_files(tmp_path, "llm_calls")
+    assert [(f.relative, f.format, f.partition_date) for f in files] == [
+        ("llm_calls/date=2026-05-01/z.jsonl", "jsonl", date(2026, 5, 1)),
+        ("llm_calls/date=2026-05-02/b.csv", "csv", date(2026, 5, 2)),
+        ("llm_calls/notes.txt", None, None),
+        ("otlp/date=2026-05-01/traces.json", "otlp", date(2026, 5, 1)),
+    ]
+
+
+def test_csv_values_are_typed_with_offsets_booleans_and_integral_decimals(con, tmp_path):
+    write(
+        tmp_path,
+        "conversations/a.csv",
+        HEADER + ",csat\n"
+        "c1,bot,2026-05-01T10:00:00+02:00,2026-05-01 08:30:00.250,u1,True,FALSE,1,5.0\n"
+        "c2,bot,2026-05-01 23:30:00-01:00,2026-05-02T01:00:00Z,u2,yes,f,no,\n",
+    )
+    rows = typed(con, tmp_path, "conversations/a.csv")
+    assert rows[2]["started_at"] == datetime(2026, 5, 1, 8, 0)
+    assert rows[2]["ended_at"] == datetime(2026, 5, 1, 8, 30, 0, 250000)
+    assert (rows[2]["ai_involved"], rows[2]["escalated_to_human"], rows[2]["resolved"]) == (
+        True,
+        False,
+        True,
+    )
+    assert rows[2]["csat"] == 5.0 and rows[2]["_reasons"] is None
+    # An offset moves the row to the next UTC day; an empty field is null.
+    assert rows[3]["started_at"] == datetime(2026, 5, 2, 0, 30)
+    assert rows[3]["_event_date"] == date(2026, 5, 2)
+    assert rows[3]["csat"] is None and rows[3]["_reasons"] is None
+
+
+def test_bad_values_give_one_reason_per_broken_rule(con, tmp_path):
+    write(
+        tmp_path,
+        "conversations/a.csv",
+        HEADER + ",csat,use_case\n"
+        "c1,bot,yesterday,2026-05-01T10:00:00,u1,true,false,true,7,sales\n"
+        ",bot,2026-05-01T10:00:00,2026-05-01T09:00:00,u1,maybe,false,true,0.5,cooking\n",
+    )
+    rows = typed(con, tmp_path, "conversations/a.csv")
+    assert rows[2]["_reasons"] == (
+        "started_at: 'yesterday' is not an ISO-8601 timestamp; csat: 7 is above the maximum 5"
+    )
+    assert rows[3]["_reasons"] == (
+        "conversation_id: required value missing; "
+        "ai_involved: 'maybe' is not a boolean (true/false, 1/0, yes/no); "
+        "use_case: 'cooking' is not one of customer_service, sales, marketing, operations, "
+        "content; csat: 0.5 is below the minimum 1; ended_at is before started_at"
+    )
+
+
+def test_an_integer_column_accepts_5_0_but_not_5_5(con, tmp_path):
+    write(
+        tmp_path,
+        "employee_usage/a.csv",
+        "employee_id,ai_system,usage_date,sessions\n"
+        "e1,bot,2026-05-01,5.0\ne2,bot,2026-05-01,5.5\ne3,bot,2026-05-01T23:00:00-05:00,2\n",
+    )
+    rows = typed(con, tmp_path, "employee_usage/a.csv", ENTITIES["employee_usage"])
+    assert rows[2]["sessions"] == 5 and rows[2]["_reasons"] is None
+    assert rows[3]["_reasons"] == "sessions: '5.5' is not an integer"
+    assert rows[4]["usage_date"] == date(2026, 5, 2)
+
+
+def test_irregular_csv_keeps_physical_line_numbers(con, tmp_path):
+    write(
+        tmp_path,
+        "conversations/a.csv",
+        HEADER + ",intent\n"
+        'c1,bot,2026-05-01T10:00:00,2026-05-01T10:01:00,u1,true,false,true,"two\nlines"\n'
+        "\n"
+        "c2,bot,2026-05-01T10:00:00,2026-05-01T10:01:00,u1,true\n"
+        "c3,bot,2026-05-01T10:00:00,2026-05-01T10:01:00,u1,true,false,true,\n",
+    )
+    rows = typed(con, tmp_path, "conversations/a.csv")
+    assert sorted(rows) == [2, 5, 6]
+    assert rows[2]["intent"] == "two\nlines" and rows[2]["_reasons"] is None
+    assert rows[5]["_reasons"] == "line has 6 fields, the header has 9"
+    assert rows[6]["conversation_id"] == "c3" and rows[6]["_reasons"] is None
+
+
+def test_a_line_that_is_not_json_quarantines_alone(con, tmp_path):
+    good = {
+        "conversation_id": "c1",
+        "ai_system": "bot",
+        "started_at": "2026-05-01T10:00:00Z",
+        "ended_at": "2026-05-01T10:05:00Z",
+        "customer_id": "u1",
+        "ai_involved": True,
+        "escalated_to_human": False,
+        "resolved": 1,
+        "csat": 4,
+    }
+    write(
+        tmp_path,
+        "conversations/a.jsonl",
+        json.dumps(good) + "\n{not json\n\n" + json.dumps({**good, "conversation_id": "c2"}),
+    )
+    rows = typed(con, tmp_path, "conversations/a.jsonl")
+    assert sorted(rows) == [1, 2, 4]
+    assert rows[1]["_reasons"] is None and rows[1]["resolved"] is True
+    assert rows[2]["_reasons"] == "line is not valid JSON"
+    assert rows[4]["conversation_id"] == "c2"
+
+
+def test_parquet_native_timestamps_are_utc(con, tmp_path):
+    (tmp_path / "conversations").mkdir()
+    path = tmp_path / "conversations" / "a.parquet"
+    con.execute(
+        f"""
+        copy (
+            select
+                'c1' as conversation_id,
+                'bot' as ai_system,
+                timestamptz '2026-05-01 12:00:00+02:00' as started_at,
+                timestamp_ns '2026-05-01 10:30:00.123456' as ended_at,
+                'u1' as customer_id,
+                true as ai_involved,
+                false as escalated_to_human,
+                1 as resolved,
+                12.5 :: double as human_handle_seconds
+        ) to '{path}' (format parquet)
+        """
+    )
+    rows = typed(con, tmp_path, "conversations/a.parquet")
+    assert rows[1]["started_at"] == datetime(2026, 5, 1, 10, 0)
+    assert rows[1]["ended_at"] == datetime(2026, 5, 1, 10, 30, 0, 123456)
+    assert rows[1]["resolved"] is True
+    assert rows[1]["human_handle_seconds"] == 12.5 and rows[1]["_reasons"] is None
+
+
+def test_missing_required_column_and_corrupt_files_are_rejected(con, tmp_path):
+    write(tmp_path, "conversations/a.csv", "conversation_id,ai_system\nc1,bot\n")
+    write(tmp_path, "conversations/b.parquet", "this is not parquet")
+    files = {f.relative: f for f in list_source_files(tmp_path, "conversations")}
+    with pytest.raises(FileRejected, match=r"a\.csv: missing required column\(s\) started_at"):
+        open_source(con, files["conversations/a.csv"], CONVERSATIONS)
+    with pytest.raises(FileRejected, match=r"b\.parquet: unreadable as parquet"):
+        open_source(con, files["conversations/b.parquet"], CONVERSATIONS)
+
+
+def otlp_export() -> dict:
+    def attribute(key: str, value: dict) -> dict:
+        return {"key": key, "value": value}
+
+    start = 1_777_629_600_000_000_000  # 2026-05-01T10:00:00Z
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [attribute("service.name", {"stringValue": "bot"})]},
+                "scopeSpans": [
+                    {
+                        "spans": [
+                            {
+                                "traceId": "t1",
+                                "spanId": "s1",
+                                "name": "chat gpt-x",
+                                "startTimeUnixNano": str(start),
+                                "endTimeUnixNano": str(start + 1_234_567_000),
+                                "status": {},
+                                "attributes": [
+                                    attribute("gen_ai.operation.name", {"stringValue": "chat"}),
+                                    attribute("gen_ai.request.model", {"stringValue": "gpt-x"}),
+                                    attribute("gen_ai.system", {"stringValue": "openai"}),
+                                    attribute("gen_ai.usage.input_tokens", {"intValue": "120"}),
+                                    attribute("gen_ai.conversation.id", {"stringValue": "c1"}),
+                                    attribute("cost_usd", {"doubleValue": 0.002}),
+                                    attribute("guardrail_triggered", {"boolValue": True}),
+                                ],
+                            },
+                            {
+                                "traceId": "t1",
+                                "spanId": "s2",
+                                "parentSpanId": "s1",
+                                "startTimeUnixNano": str(start),
+                                "endTimeUnixNano": str(start + 5_000_000),
+                                "status": {"code": 2},
+                                "attributes": [
+                                    attribute(
+                                        "gen_ai.operation.name", {"stringValue": "execute_tool"}
+                                    ),
+                                    attribute("gen_ai.request.model", {"stringValue": "gpt-x"}),
+                                    attribute("gen_ai.tool.name", {"stringValue": "lookup"}),
+                                    attribute("error.type", {"stringValue": "timeout"}),
+                                ],
+                            },
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
+
+
+def test_otlp_spans_map_to_llm_calls(con, tmp_path):
+    write(tmp_path, "otlp/traces.json", json.dumps(otlp_export(), indent=2))
+    rows = typed(con, tmp_path, "otlp/traces.json", ENTITIES["llm_calls"])
+    first, second = rows[1], rows[2]
+    assert first["_reasons"] is None and second["_reasons"] is None
+    assert (first["span_id"], first["trace_id"], first["ai_system"]) == ("s1", "t1", "bot")
+    assert (first["operation"], first["model"], first["provider"]) == ("chat", "gpt-x", "openai")
+    assert first["started_at"] == datetime(2026, 5, 1, 10, 0)
+    assert first["duration_ms"] == pytest.approx(1234.567)
+    assert (first["input_tokens"], first["conversation_id"]) == (120, "c1")
+    assert (first["cost_usd"], first["guardrail_triggered"], first["status"]) == (
+        0.002,
+        True,
+        "ok",
+    )
+    assert (second["status"], second["error_type"], second["tool_name"]) == (
+        "error",
+        "timeout",
+        "lookup",
+    )
+    assert second["parent_span_id"] == "s1"
+
+
+def test_row_numbers_of_a_large_regular_csv_are_its_lines(con, tmp_path):
+    times = "2026-05-01T10:00:00,2026-05-01T10:01:00"
+    lines = [
+        f"c{i},bot,{times},u{i},true,false,{'x' if i == 7775 else 'true'}" for i in range(20_000)
+    ]
+    write(tmp_path, "conversations/a.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+    rows = typed(con, tmp_path, "conversations/a.csv")
+    bad = [(number, r["conversation_id"]) for number, r in rows.items() if r["_reasons"]]
+    assert bad == [(7777, "c7775")]
+    assert rows[20_001]["conversation_id"] == "c19999"
