@@ -1,1 +1,4 @@
-"""Plain Python the Dagster assets call: contract, readers, simulator, quality, rendering. No Dagster here."""
+"""Plain Python the Dagster assets call: contract, readers, simulator, quality, rendering.
+
+No Dagster imports here, so every piece can be tested and reused without a code location.
+"""
