@@ -1,0 +1,101 @@
+{#
+    The recompute window of an incremental run. The vars min_date/max_date are the event days the
+    run's landing partitions touched; a new day can also change the first-contact-resolution flag
+    of the fcr_lookahead_days before it. So a run recomputes:
+      - per-row models: the event days [min_date - lookahead, max_date];
+      - metric periods: the days, ISO weeks (Monday) and months those days touch;
+    and reads the input rows of whole recomputed periods ([read_from, read_until)).
+    Returns none when the vars are unset or the model is not built incrementally (first build,
+    --full-refresh, unit tests): the model then builds everything.
+#}
+{% macro recompute_window() -%}
+    {%- set min_var = var('min_date', none) -%}
+    {%- set max_var = var('max_date', none) -%}
+    {%- if min_var is none or max_var is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set dt = modules.datetime -%}
+    {%- set first = dt.datetime.strptime(min_var | string, '%Y-%m-%d').date()
+        - dt.timedelta(days=var('fcr_lookahead_days') | int) -%}
+    {%- set last = dt.datetime.strptime(max_var | string, '%Y-%m-%d').date() -%}
+    {%- if last < first -%}
+        {{ exceptions.raise_compiler_error('max_date ' ~ last ~ ' is before min_date') }}
+    {%- endif -%}
+    {%- set week_from = first - dt.timedelta(days=first.weekday()) -%}
+    {%- set week_to = last - dt.timedelta(days=last.weekday()) -%}
+    {%- set month_from = first.replace(day=1) -%}
+    {%- set month_to = last.replace(day=1) -%}
+    {%- set next_month = (month_to + dt.timedelta(days=32)).replace(day=1) -%}
+    {%- set week_end = week_to + dt.timedelta(days=7) -%}
+    {{ return({
+        'day_from': first, 'day_to': last,
+        'week_from': week_from, 'week_to': week_to,
+        'month_from': month_from, 'month_to': month_to,
+        'read_from': [week_from, month_from] | min,
+        'read_until': [week_end, next_month] | max,
+    }) }}
+{%- endmacro %}
+
+
+{# The recomputed event days, as a predicate on a date column (true on a full build). #}
+{% macro in_recompute_days(date_column) -%}
+    {%- set w = recompute_window() -%}
+    {%- if w is none -%}
+        (1 = 1)
+    {%- else -%}
+        ({{ date_column }} >= {{ date_literal(w.day_from) }}
+            and {{ date_column }} <= {{ date_literal(w.day_to) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# Input rows of the whole recomputed periods, as a predicate on a date column. #}
+{% macro in_recompute_reads(date_column, lookback_days=0, lookahead_days=0) -%}
+    {%- set w = recompute_window() -%}
+    {%- if w is none -%}
+        (1 = 1)
+    {%- else -%}
+        {%- set dt = modules.datetime -%}
+        ({{ date_column }} >= {{ date_literal(w.read_from - dt.timedelta(days=lookback_days)) }}
+            and {{ date_column }} < {{ date_literal(w.read_until + dt.timedelta(days=lookahead_days)) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# The recomputed (grain, period_start) pairs, as a predicate. #}
+{% macro in_recompute_periods(grain_column='grain', period_column='period_start') -%}
+    {%- set w = recompute_window() -%}
+    {%- if w is none -%}
+        (1 = 1)
+    {%- else -%}
+        (({{ grain_column }} = 'day'
+            and {{ period_column }} >= {{ date_literal(w.day_from) }}
+            and {{ period_column }} <= {{ date_literal(w.day_to) }})
+        or ({{ grain_column }} = 'week'
+            and {{ period_column }} >= {{ date_literal(w.week_from) }}
+            and {{ period_column }} <= {{ date_literal(w.week_to) }})
+        or ({{ grain_column }} = 'month'
+            and {{ period_column }} >= {{ date_literal(w.month_from) }}
+            and {{ period_column }} <= {{ date_literal(w.month_to) }}))
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# A date literal that every engine reads the same way. #}
+{% macro date_literal(day) -%}
+    cast('{{ day }}' as date)
+{%- endmacro %}
+
+
+{#
+    Rows on or after the first recomputed day (minus a look-back), as a predicate: for inputs
+    linked to the recomputed rows that happen later (a conversation's calls, later contacts).
+#}
+{% macro on_or_after_recompute_start(date_column, lookback_days=0) -%}
+    {%- set w = recompute_window() -%}
+    {%- if w is none -%}
+        (1 = 1)
+    {%- else -%}
+        ({{ date_column }} >= {{ date_literal(w.day_from - modules.datetime.timedelta(days=lookback_days)) }})
+    {%- endif -%}
+{%- endmacro %}

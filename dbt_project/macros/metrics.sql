@@ -1,0 +1,124 @@
+{#
+    Building blocks of the metric families. Every family model yields "metric input" rows
+    (sufficient statistics in long format, see the `metric_inputs` docs block); marts.metric_values
+    turns them into values and 95 % intervals in one place.
+#}
+
+{#
+    Every input row once per grain (day, ISO week, month), per program and 'ALL', and per
+    segment ('all' plus the given segment columns; a missing segment value reads 'unknown').
+    Output columns: grain, period_start, slice_ai_system, segment_key, segment_value, then src.*.
+    Only the periods of the recompute window are kept.
+#}
+{% macro sliced(relation, date_column, segments=[]) -%}
+    select * from (
+        select
+            grains.grain as grain,
+            case grains.grain
+                when 'day' then cast(src.{{ date_column }} as date)
+                when 'week' then cast({{ dbt.date_trunc('week', 'src.' ~ date_column) }} as date)
+                else cast({{ dbt.date_trunc('month', 'src.' ~ date_column) }} as date)
+            end as period_start,
+            case when systems.is_all then 'ALL' else src.ai_system end as slice_ai_system,
+            segment_keys.segment_key as segment_key,
+            case segment_keys.segment_key
+                when 'all' then 'all'
+                {%- for segment in segments %}
+                when '{{ segment }}' then coalesce(cast(src.{{ segment }} as {{ dbt.type_string() }}), 'unknown')
+                {%- endfor %}
+            end as segment_value,
+            src.*
+        from {{ relation }} as src
+        cross join (
+            select 'day' as grain
+            union all select 'week' as grain
+            union all select 'month' as grain
+        ) as grains
+        cross join (
+            select false as is_all
+            union all select true as is_all
+        ) as systems
+        cross join (
+            select 'all' as segment_key
+            {%- for segment in segments %}
+            union all select '{{ segment }}' as segment_key
+            {%- endfor %}
+        ) as segment_keys
+    ) as expanded
+    where {{ in_recompute_periods('expanded.grain', 'expanded.period_start') }}
+{%- endmacro %}
+
+
+{#
+    Long "metric input" rows from a wide aggregate CTE with the slice columns grain,
+    period_start, ai_system, segment_key, segment_value. Each metric is a dict:
+      name, statistic ('proportion' | 'mean' | 'ratio' | 'value'), unit, scale (default 1) and
+      numerator + denominator (+ standard_deviation for means), or value + sample_size.
+    A proportion's sample size is its denominator; a mean's is its count (the denominator).
+#}
+{% macro metric_rows(relation, metrics) -%}
+    {%- for m in metrics %}
+    select
+        cast('{{ m.name }}' as {{ dbt.type_string() }}) as metric_name,
+        grain,
+        period_start,
+        ai_system,
+        segment_key,
+        segment_value,
+        cast('{{ m.statistic }}' as {{ dbt.type_string() }}) as statistic,
+        cast({{ m.get('numerator', 'null') }} as {{ type_double() }}) as numerator,
+        cast({{ m.get('denominator', 'null') }} as {{ type_double() }}) as denominator,
+        cast({{ m.get('standard_deviation', 'null') }} as {{ type_double() }}) as standard_deviation,
+        cast({{ m.get('value', 'null') }} as {{ type_double() }}) as value,
+        cast({{ m.get('sample_size', m.get('denominator', 'null')) }} as {{ dbt.type_bigint() }}) as sample_size,
+        cast({{ m.get('scale', 1) }} as {{ type_double() }}) as scale,
+        cast('{{ m.unit }}' as {{ dbt.type_string() }}) as unit
+    from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{# cast(n as double) / nullif(d, 0): null, not inf or an error, on a zero denominator. #}
+{% macro safe_divide(numerator, denominator) -%}
+    (cast({{ numerator }} as {{ type_double() }}) / nullif(cast({{ denominator }} as {{ type_double() }}), 0))
+{%- endmacro %}
+
+
+{#
+    Wilson score interval of x successes in n trials, z = var('ci_z'):
+    (p + z²/2n ∓ z·sqrt(p(1 − p)/n + z²/4n²)) / (1 + z²/n); null when n is 0.
+#}
+{% macro wilson_bound(successes, trials, side) -%}
+    {%- set z = var('ci_z') -%}
+    {%- set p = safe_divide(successes, trials) -%}
+    {%- set n = 'nullif(cast(' ~ trials ~ ' as ' ~ type_double() ~ '), 0)' -%}
+    (({{ p }} + {{ z }} * {{ z }} / (2 * {{ n }})
+        {{ '-' if side == 'low' else '+' }} {{ z }} * sqrt(
+            {{ p }} * (1 - {{ p }}) / {{ n }} + {{ z }} * {{ z }} / (4 * {{ n }} * {{ n }})
+        ))
+        / (1 + {{ z }} * {{ z }} / {{ n }}))
+{%- endmacro %}
+
+{% macro wilson_low(successes, trials) -%}{{ wilson_bound(successes, trials, 'low') }}{%- endmacro %}
+
+{% macro wilson_high(successes, trials) -%}{{ wilson_bound(successes, trials, 'high') }}{%- endmacro %}
+
+
+{# Normal interval of a mean: mean ∓ z·s/√n (null when s is unknown, i.e. n < 2). #}
+{% macro normal_bound(mean, standard_deviation, n, side) -%}
+    ({{ mean }} {{ '-' if side == 'low' else '+' }} {{ var('ci_z') }} * {{ standard_deviation }}
+        / sqrt(nullif(cast({{ n }} as {{ type_double() }}), 0)))
+{%- endmacro %}
+
+{% macro normal_low(mean, standard_deviation, n) -%}{{ normal_bound(mean, standard_deviation, n, 'low') }}{%- endmacro %}
+
+{% macro normal_high(mean, standard_deviation, n) -%}{{ normal_bound(mean, standard_deviation, n, 'high') }}{%- endmacro %}
+
+
+{# 1 when the condition holds, else 0: a count that sums the same on every engine. #}
+{% macro count_if(condition) -%}
+    sum(case when {{ condition }} then 1 else 0 end)
+{%- endmacro %}

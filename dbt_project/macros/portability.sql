@@ -1,0 +1,76 @@
+{#
+    Adapter-specific SQL, each behind `adapter.dispatch` with a duckdb__ and a spark__
+    implementation, so that models stay portable (STACK_NOTES.md, "Portable SQL").
+#}
+
+{# A 64-bit float: dbt.type_float() is 32-bit on DuckDB and Spark. #}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'ai_metrics_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}double precision{%- endmacro %}
+
+{% macro duckdb__type_double() -%}double{%- endmacro %}
+
+{% macro spark__type_double() -%}double{%- endmacro %}
+
+
+{#
+    Salted SHA-256 of a personal identifier (customer_id, employee_id, experiment unit_id), as
+    lower-case hex. The salt comes from AMW_HASH_SALT (the same variable the Python side reads;
+    environment.py's demo default applies when it is unset), so equal ids still join after hashing.
+#}
+{% macro hash_pii(column) -%}
+    {{ return(adapter.dispatch('hash_pii', 'ai_metrics_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro hash_salt_literal() -%}
+    '{{ env_var("AMW_HASH_SALT", "amw-demo-salt") | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro duckdb__hash_pii(column) -%}
+    sha256({{ dbt.concat([hash_salt_literal(), 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')']) }})
+{%- endmacro %}
+
+{% macro spark__hash_pii(column) -%}
+    sha2({{ dbt.concat([hash_salt_literal(), 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')']) }}, 256)
+{%- endmacro %}
+
+
+{#
+    Seconds from one timestamp to another with the sub-second part: dbt.datediff truncates to
+    whole units.
+#}
+{% macro seconds_between(start_timestamp, end_timestamp) -%}
+    {{ return(adapter.dispatch('seconds_between', 'ai_metrics_warehouse')(start_timestamp, end_timestamp)) }}
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start_timestamp, end_timestamp) -%}
+    (cast(epoch_us({{ end_timestamp }}) - epoch_us({{ start_timestamp }}) as double) / 1000000.0)
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_timestamp, end_timestamp) -%}
+    (cast(unix_micros({{ end_timestamp }}) - unix_micros({{ start_timestamp }}) as double) / 1000000.0)
+{%- endmacro %}
+
+
+{#
+    Incremental config that replaces whole recomputed periods, keyed on the given columns:
+    delete+insert on those columns on DuckDB (rows of a recomputed day, week or month that are
+    no longer produced disappear too), insert_overwrite of the partitions on Spark.
+#}
+{% macro replace_periods_config(key_columns) -%}
+    {{ return(adapter.dispatch('replace_periods_config', 'ai_metrics_warehouse')(key_columns)) }}
+{%- endmacro %}
+
+{% macro default__replace_periods_config(key_columns) -%}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': key_columns}) }}
+{%- endmacro %}
+
+{% macro spark__replace_periods_config(key_columns) -%}
+    {{ return({
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': key_columns,
+        'file_format': 'parquet',
+    }) }}
+{%- endmacro %}

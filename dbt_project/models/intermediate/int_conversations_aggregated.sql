@@ -1,0 +1,54 @@
+{{ config(materialized='incremental', **replace_periods_config(['grain', 'period_start'])) }}
+
+-- One row per grain, period, ai_system (and ALL) and segment (all, then each column of the
+-- var conversation_segments): the counts, sums and percentiles behind the customer-service
+-- metrics, over the conversations that started in the period. Incremental runs rebuild the
+-- recomputed periods from all their conversations.
+
+with conversations as (
+
+    select * from {{ ref('int_conversations_enriched') }}
+    where {{ in_recompute_reads('started_date') }}
+
+),
+
+sliced as (
+
+    {{ sliced('conversations', 'started_date', var('conversation_segments')) }}
+
+),
+
+aggregated as (
+
+    select
+        grain,
+        period_start,
+        slice_ai_system as ai_system,
+        segment_key,
+        segment_value,
+        count(*) as conversations,
+        {{ count_if('is_ai_involved') }} as ai_conversations,
+        {{ count_if('is_ai_involved and not is_escalated') }} as ai_contained,
+        {{ count_if('is_ai_involved and not is_escalated and is_resolved') }} as ai_resolved_contained,
+        {{ count_if('is_ai_involved and is_escalated') }} as ai_escalated,
+        {{ count_if('is_ai_involved and is_exception') }} as ai_exceptions,
+        {{ count_if('is_first_contact_resolution') }} as first_contact_resolutions,
+        count(handle_seconds) as handled,
+        sum(handle_seconds) as handle_seconds_sum,
+        stddev_samp(handle_seconds) as handle_seconds_sd,
+        count(resolution_seconds) as resolutions_timed,
+        percentile_cont(0.5) within group (order by resolution_seconds) as resolution_seconds_p50,
+        percentile_cont(0.9) within group (order by resolution_seconds) as resolution_seconds_p90,
+        count(csat) as rated,
+        sum(csat) as csat_sum,
+        stddev_samp(csat) as csat_sd,
+        {{ count_if('csat >= 4') }} as csat_satisfied,
+        count(sentiment_shift) as sentiment_scored,
+        sum(sentiment_shift) as sentiment_shift_sum,
+        stddev_samp(sentiment_shift) as sentiment_shift_sd
+    from sliced
+    group by 1, 2, 3, 4, 5
+
+)
+
+select * from aggregated

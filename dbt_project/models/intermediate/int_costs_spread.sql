@@ -1,0 +1,104 @@
+{{ config(materialized='incremental', **replace_periods_config(['charge_start_date'])) }}
+
+-- One row per cost row and UTC day its charge period [start, end) touches: billed_cost split
+-- equally over those days, and each day's share converted to USD at the latest FX rate on or
+-- before that day (USD is 1 without a rate row). A share without a rate keeps a null amount_usd.
+-- Incremental runs rebuild the cost rows whose charge period starts on a recomputed day.
+
+with costs as (
+
+    select * from {{ ref('stg_raw__costs') }}
+    where {{ in_recompute_days('charge_start_date') }}
+
+),
+
+bounds as (
+
+    select
+        costs.*,
+        -- The last day the period touches: an end at midnight does not touch its own day.
+        case
+            when charge_period_end = cast(cast(charge_period_end as date) as {{ dbt.type_timestamp() }})
+                then cast({{ dbt.dateadd('day', -1, 'cast(charge_period_end as date)') }} as date)
+            else cast(charge_period_end as date)
+        end as last_day
+    from costs
+
+),
+
+measured as (
+
+    select
+        bounds.*,
+        {{ dbt.datediff('charge_start_date', 'last_day', 'day') }} + 1 as days_touched
+    from bounds
+
+),
+
+digits as (
+
+    select 0 as digit union all select 1 union all select 2 union all select 3
+    union all select 4 union all select 5 union all select 6 union all select 7
+    union all select 8 union all select 9
+
+),
+
+-- 0 .. 9999: a charge period may touch up to 10,000 days (27 years).
+day_offsets as (
+
+    select ones.digit + 10 * tens.digit + 100 * hundreds.digit + 1000 * thousands.digit as day_offset
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+    cross join digits as thousands
+
+),
+
+spread as (
+
+    select
+        measured.cost_id,
+        measured.ai_system,
+        measured.cost_type,
+        measured.service_name,
+        measured.provider_name,
+        measured.charge_start_date,
+        cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'measured.charge_start_date') }} as date) as cost_date,
+        measured.days_touched,
+        measured.billing_currency,
+        measured.billed_cost,
+        measured.billed_cost / measured.days_touched as billed_cost_share
+    from measured
+    inner join day_offsets
+        on day_offsets.day_offset < measured.days_touched
+
+),
+
+fx_rates as (
+
+    select
+        currency,
+        usd_rate,
+        rate_date,
+        lead(rate_date) over (partition by currency order by rate_date) as next_rate_date
+    from {{ ref('stg_reference__fx_rates') }}
+
+),
+
+converted as (
+
+    select
+        spread.*,
+        coalesce(fx_rates.usd_rate, case when spread.billing_currency = 'USD' then 1.0 end) as usd_rate,
+        spread.billed_cost_share
+            * coalesce(fx_rates.usd_rate, case when spread.billing_currency = 'USD' then 1.0 end)
+            as amount_usd
+    from spread
+    left join fx_rates
+        on fx_rates.currency = spread.billing_currency
+        and spread.cost_date >= fx_rates.rate_date
+        and (fx_rates.next_rate_date is null or spread.cost_date < fx_rates.next_rate_date)
+
+)
+
+select * from converted

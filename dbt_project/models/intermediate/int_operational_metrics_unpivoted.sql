@@ -1,0 +1,262 @@
+{{ config(materialized='incremental', **replace_periods_config(['grain', 'period_start'])) }}
+
+-- The operational family as metric inputs (one row per metric, grain, period, ai_system and
+-- segment 'all'; see the metric_inputs docs block): latency, throughput, errors, tokens and
+-- inference cost by the calls started in the period, uptime by the checks made in it, and the
+-- latency-under-load slope by the period's hours with calls.
+
+with calls as (
+
+    select * from {{ ref('int_llm_calls_priced') }}
+    where {{ in_recompute_reads('started_date') }}
+
+),
+
+calls_sliced as (
+
+    {{ sliced('calls', 'started_date') }}
+
+),
+
+calls_aggregated as (
+
+    select
+        grain,
+        period_start,
+        slice_ai_system as ai_system,
+        segment_key,
+        segment_value,
+        count(*) as calls,
+        {{ count_if('is_error') }} as error_calls,
+        percentile_cont(0.5) within group (order by duration_ms) as latency_p50_ms,
+        percentile_cont(0.95) within group (order by duration_ms) as latency_p95_ms,
+        percentile_cont(0.99) within group (order by duration_ms) as latency_p99_ms,
+        count(tokens_total) as calls_with_tokens,
+        sum(tokens_total) as tokens_total,
+        count(inference_cost_usd) as calls_costed,
+        sum(inference_cost_usd) as inference_cost_usd,
+        -- Minutes in the whole period (a day, an ISO week or a calendar month).
+        max(case grain
+            when 'day' then 1440
+            when 'week' then 10080
+            else 1440 * {{ dbt.datediff('period_start', dbt.dateadd('month', 1, 'period_start'), 'day') }}
+        end) as period_minutes
+    from calls_sliced
+    group by 1, 2, 3, 4, 5
+
+),
+
+minutes as (
+
+    select
+        grain,
+        period_start,
+        slice_ai_system as ai_system,
+        segment_key,
+        segment_value,
+        count(*) as calls_in_minute
+    from calls_sliced
+    group by 1, 2, 3, 4, 5, {{ dbt.date_trunc('minute', 'started_at') }}
+
+),
+
+peaks as (
+
+    select
+        grain,
+        period_start,
+        ai_system,
+        segment_key,
+        segment_value,
+        max(calls_in_minute) as peak_calls_per_minute,
+        sum(calls_in_minute) as calls
+    from minutes
+    group by 1, 2, 3, 4, 5
+
+),
+
+-- Tokens per conversation: the calls linked to a conversation, summed per conversation.
+conversation_tokens as (
+
+    select
+        grain,
+        period_start,
+        slice_ai_system as ai_system,
+        segment_key,
+        segment_value,
+        conversation_id,
+        sum(tokens_total) as tokens
+    from calls_sliced
+    where conversation_id is not null
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+tokens_per_conversation as (
+
+    select
+        grain,
+        period_start,
+        ai_system,
+        segment_key,
+        segment_value,
+        count(tokens) as conversations,
+        sum(tokens) as tokens_sum,
+        stddev_samp(tokens) as tokens_sd
+    from conversation_tokens
+    group by 1, 2, 3, 4, 5
+
+),
+
+checks as (
+
+    select * from {{ ref('stg_raw__uptime') }}
+    where {{ in_recompute_reads('checked_date') }}
+
+),
+
+checks_sliced as (
+
+    {{ sliced('checks', 'checked_date') }}
+
+),
+
+uptime as (
+
+    select
+        grain,
+        period_start,
+        slice_ai_system as ai_system,
+        segment_key,
+        segment_value,
+        count(*) as checks,
+        {{ count_if('is_up') }} as checks_up
+    from checks_sliced
+    group by 1, 2, 3, 4, 5
+
+),
+
+hours as (
+
+    select * from {{ ref('int_llm_calls_aggregated_hourly') }}
+    where {{ in_recompute_reads('started_date') }}
+
+),
+
+-- The hourly points already carry ALL: slice them by grain only.
+hours_sliced as (
+
+    select * from (
+        select
+            grains.grain,
+            case grains.grain
+                when 'day' then hours.started_date
+                when 'week' then cast({{ dbt.date_trunc('week', 'hours.started_date') }} as date)
+                else cast({{ dbt.date_trunc('month', 'hours.started_date') }} as date)
+            end as period_start,
+            hours.ai_system,
+            'all' as segment_key,
+            'all' as segment_value,
+            cast(hours.calls as {{ type_double() }}) / 1000.0 as calls_thousands,
+            hours.latency_p95_ms
+        from hours
+        cross join (
+            select 'day' as grain
+            union all select 'week' as grain
+            union all select 'month' as grain
+        ) as grains
+    ) as expanded
+    where {{ in_recompute_periods() }}
+
+),
+
+load_slope as (
+
+    select
+        grain,
+        period_start,
+        ai_system,
+        segment_key,
+        segment_value,
+        count(*) as hours_observed,
+        -- Least-squares slope of hourly p95 latency on hourly calls (per 1,000 calls).
+        covar_pop(latency_p95_ms, calls_thousands) / nullif(var_pop(calls_thousands), 0)
+            as latency_load_slope
+    from hours_sliced
+    group by 1, 2, 3, 4, 5
+
+),
+
+call_metrics as (
+
+    {{ metric_rows('calls_aggregated', [
+        {'name': 'latency_p50_ms', 'statistic': 'value', 'unit': 'ms',
+         'value': 'latency_p50_ms', 'sample_size': 'calls'},
+        {'name': 'latency_p95_ms', 'statistic': 'value', 'unit': 'ms',
+         'value': 'latency_p95_ms', 'sample_size': 'calls'},
+        {'name': 'latency_p99_ms', 'statistic': 'value', 'unit': 'ms',
+         'value': 'latency_p99_ms', 'sample_size': 'calls'},
+        {'name': 'throughput_per_minute', 'statistic': 'ratio', 'unit': 'calls_per_minute',
+         'numerator': 'calls', 'denominator': 'period_minutes', 'sample_size': 'calls'},
+        {'name': 'error_rate', 'statistic': 'proportion', 'unit': 'share',
+         'numerator': 'error_calls', 'denominator': 'calls'},
+        {'name': 'tokens_total', 'statistic': 'value', 'unit': 'tokens',
+         'value': 'tokens_total', 'sample_size': 'calls_with_tokens'},
+        {'name': 'inference_cost_usd', 'statistic': 'value', 'unit': 'usd',
+         'value': 'inference_cost_usd', 'sample_size': 'calls_costed'},
+    ]) }}
+
+),
+
+peak_metrics as (
+
+    {{ metric_rows('peaks', [
+        {'name': 'peak_throughput_per_minute', 'statistic': 'value', 'unit': 'calls_per_minute',
+         'value': 'peak_calls_per_minute', 'sample_size': 'calls'},
+    ]) }}
+
+),
+
+token_metrics as (
+
+    {{ metric_rows('tokens_per_conversation', [
+        {'name': 'tokens_per_conversation', 'statistic': 'mean', 'unit': 'tokens',
+         'numerator': 'tokens_sum', 'denominator': 'conversations',
+         'standard_deviation': 'tokens_sd'},
+    ]) }}
+
+),
+
+uptime_metrics as (
+
+    {{ metric_rows('uptime', [
+        {'name': 'uptime_percent', 'statistic': 'proportion', 'unit': 'percent', 'scale': 100,
+         'numerator': 'checks_up', 'denominator': 'checks'},
+    ]) }}
+
+),
+
+slope_metrics as (
+
+    {{ metric_rows('load_slope', [
+        {'name': 'latency_load_slope_ms_per_1k_calls', 'statistic': 'value',
+         'unit': 'ms_per_1k_calls', 'value': 'latency_load_slope', 'sample_size': 'hours_observed'},
+    ]) }}
+
+),
+
+unioned as (
+
+    select * from call_metrics
+    union all
+    select * from peak_metrics
+    union all
+    select * from token_metrics
+    union all
+    select * from uptime_metrics
+    union all
+    select * from slope_metrics
+
+)
+
+select * from unioned
