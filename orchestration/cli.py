@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +21,7 @@ from rich.table import Table
 
 from orchestration.lib.environment import DEFAULT_DATA_DIR, REPO_ROOT, Environment
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 class AmwError(click.ClickException):
@@ -31,9 +33,30 @@ class AmwError(click.ClickException):
         click.echo(f"amw: {self.message}", err=True)
 
 
+# Dagster's and dbt's step-by-step output goes to a log file; the terminal gets the outcome.
+_RUN_LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def _log_path(warehouse: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return warehouse.parent / "logs" / f"amw-run-{stamp}.log"
+
+
+@contextmanager
+def _logging_to(log: Path) -> Iterator[None]:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        log.open("a", encoding="utf-8") as stream,
+        redirect_stdout(stream),
+        redirect_stderr(stream),
+    ):
+        yield
+
+
 @dataclass
 class RunReport:
     days: tuple[date, date]
+    log: Path
     weeks_published: list[str] = field(default_factory=list)
     weeks_failed: dict[str, list[str]] = field(default_factory=dict)
     nightly_errors: list[str] = field(default_factory=list)
@@ -75,7 +98,10 @@ def _failures(result) -> list[str]:
                 lines.append(f"check {evaluation.check_name} failed: {description}")
         elif event.event_type_value == "STEP_FAILURE" and not lines:
             error = event.event_specific_data.error
-            message = error.message.strip().splitlines()[-1] if error else "failed"
+            # The user's error is the innermost cause; Dagster wraps it in its own.
+            while error is not None and error.cause is not None:
+                error = error.cause
+            message = error.message.strip().splitlines()[0] if error else "failed"
             lines.append(f"step {event.step_key} failed: {message}")
     return lines or ["the run failed; see the run in the Dagster UI (make ui)"]
 
@@ -108,12 +134,13 @@ def run_pipeline(
 
     from orchestration.definitions import defs
 
-    report = RunReport(days=(start, end))
+    report = RunReport(days=(start, end), log=_log_path(warehouse))
     instance = dg.DagsterInstance.get()
-    with console.status(f"nightly job over {start} .. {end}"):
+    with console.status(f"nightly job over {start} .. {end}"), _logging_to(report.log):
         nightly = defs.resolve_job_def("nightly").execute_in_process(
             instance=instance,
             raise_on_error=False,
+            run_config=_RUN_LOGGING,
             tags={
                 "dagster/asset_partition_range_start": start.isoformat(),
                 "dagster/asset_partition_range_end": end.isoformat(),
@@ -125,9 +152,12 @@ def run_pipeline(
     weekly = defs.resolve_job_def("weekly_scorecard")
     for monday in _complete_weeks(start, end):
         label = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
-        with console.status(f"weekly scorecard {label}"):
+        with console.status(f"weekly scorecard {label}"), _logging_to(report.log):
             result = weekly.execute_in_process(
-                instance=instance, partition_key=monday.isoformat(), raise_on_error=False
+                instance=instance,
+                partition_key=monday.isoformat(),
+                raise_on_error=False,
+                run_config=_RUN_LOGGING,
             )
         if result.success:
             report.weeks_published.append(label)
@@ -137,10 +167,8 @@ def run_pipeline(
 
 
 def _print_report(report: RunReport, env: Environment) -> None:
-    from orchestration.lib import publish
-
     first, last = report.days
-    console.print(f"days processed: {first} .. {last}")
+    console.print(f"days processed: {first} .. {last} (run log: {report.log})")
     for label, reasons in report.weeks_failed.items():
         console.print(f"[red]week {label} NOT published[/red]")
         for reason in reasons:
@@ -148,7 +176,8 @@ def _print_report(report: RunReport, env: Environment) -> None:
     if report.weeks_published:
         console.print(f"weeks published: {', '.join(report.weeks_published)}")
     console.print(f"warehouse:          {env.warehouse_path}")
-    published = publish.published_database(env.publish_dir)
+    # The stable path readers use, not the version folder it currently points to.
+    published = env.publish_dir / "published.duckdb"
     if published.exists():
         console.print(f"published database: {published}")
     if report.weeks_published:
@@ -161,11 +190,12 @@ def _finish(report: RunReport) -> None:
     if report.nightly_errors:
         for reason in report.nightly_errors:
             click.echo(f"amw: nightly run failed: {reason}", err=True)
+        click.echo(f"amw: the whole run log is in {report.log}", err=True)
         sys.exit(1)
     _print_report(report, env)
     if report.weeks_failed:
         click.echo(
-            f"amw: {len(report.weeks_failed)} week(s) failed the quality gate; the previous "
+            f"amw: {len(report.weeks_failed)} week(s) not published; the previous "
             "publication stays in place",
             err=True,
         )
@@ -202,9 +232,9 @@ def run(
     """Run the whole pipeline headless over the landing folder; score every complete ISO week."""
     env = Environment.from_env()
     report = run_pipeline(
-        (landing or env.landing_dir).resolve(),
-        (warehouse or env.warehouse_path).resolve(),
-        publish.resolve() if publish else None,
+        (landing or env.landing_dir).absolute(),
+        (warehouse or env.warehouse_path).absolute(),
+        publish.absolute() if publish else None,
         start,
         end,
     )
@@ -224,7 +254,7 @@ def demo(data_dir: Path) -> None:
     """Simulate the demo data (13 weeks, planted effects) and run the whole pipeline on it."""
     from orchestration.lib import simulator
 
-    data_dir = data_dir.resolve()
+    data_dir = data_dir.absolute()
     landing = data_dir / "landing"
     with console.status(f"simulating {simulator.DEMO_START} .. {simulator.DEMO_END}"):
         simulator.write_landing(landing)
@@ -238,7 +268,7 @@ def demo(data_dir: Path) -> None:
 def _published_connection(publish: Path | None) -> duckdb.DuckDBPyConnection:
     from orchestration.lib import publish as publishing
 
-    directory = (publish or Environment.from_env().publish_dir).resolve()
+    directory = (publish or Environment.from_env().publish_dir).absolute()
     database = publishing.published_database(directory)
     if not database.exists():
         raise AmwError(f"nothing published in {directory} yet; run `amw run` (or `make run`) first")
@@ -301,7 +331,7 @@ def scorecard(week: str, ai_system: str, publish: Path | None) -> None:
     if not rows:
         raise AmwError(f"no published scorecard for {week} and {ai_system}; see `amw query`")
     _print_table(columns, rows, title=f"{ai_system} — {week}")
-    directory = (publish or Environment.from_env().publish_dir).resolve()
+    directory = (publish or Environment.from_env().publish_dir).absolute()
     console.print(f"page: {directory / 'scorecards' / week.upper() / f'{ai_system}.html'}")
 
 

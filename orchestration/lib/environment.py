@@ -32,11 +32,13 @@ class Environment:
 
     @classmethod
     def from_env(cls) -> Environment:
-        landing = Path(os.environ.get("AMW_LANDING_DIR", DEFAULT_DATA_DIR / "landing")).resolve()
+        # absolute(), not resolve(): the published folder is a symlink swapped on every
+        # publication, and must stay the link, not the version it points to today.
+        landing = Path(os.environ.get("AMW_LANDING_DIR", DEFAULT_DATA_DIR / "landing")).absolute()
         warehouse = Path(
             os.environ.get("AMW_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse.duckdb")
-        ).resolve()
-        publish = Path(os.environ.get("AMW_PUBLISH_DIR", warehouse.parent / "published")).resolve()
+        ).absolute()
+        publish = Path(os.environ.get("AMW_PUBLISH_DIR", warehouse.parent / "published")).absolute()
         return cls(
             landing_dir=landing,
             warehouse_path=warehouse,

@@ -6,8 +6,6 @@ before, so re-running a day never double counts; bad rows go to `quarantine.rows
 files to `quarantine.files`, and `raw.load_audit` accounts for every row read.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from datetime import date
 
@@ -16,11 +14,10 @@ import dagster as dg
 from orchestration.defs.ingestion.partitions import daily_partitions
 from orchestration.defs.ingestion.resources import Landing, Warehouse
 from orchestration.lib import ingest, simulator
-from orchestration.lib.contract import ENTITIES
+from orchestration.lib.contract import ENTITIES, REFERENCE_TABLES
 from orchestration.lib.environment import DBT_PROJECT_DIR, Environment
 
 DEMO_SOURCE = dg.AssetKey(["landing", "demo_day"])
-REFERENCE_DATA = dg.AssetKey(["raw", "reference_data"])
 
 
 def partition_days(context: dg.AssetExecutionContext) -> list[date]:
@@ -71,25 +68,45 @@ def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
     return _asset
 
 
-def _reference_asset(demo: bool) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=REFERENCE_DATA,
-        group_name="ingestion",
-        kinds={"duckdb", "python"},
-        partitions_def=daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        deps=[DEMO_SOURCE] if demo else [],
-        description=(
-            "Reference overrides from `<landing>/reference/*.csv` (`raw.reference_<name>`, empty "
-            "where the dbt seed default applies) and the latest employees roster "
-            "(`raw.employees`). A snapshot: every run replaces it whole."
-        ),
+def _snapshot_asset(demo: bool) -> dg.AssetsDefinition:
+    """Reference overrides and the employees roster: snapshots, replaced whole on every run."""
+    specs = [
+        dg.AssetSpec(
+            ["raw", f"reference_{name}"],
+            group_name="ingestion",
+            kinds={"duckdb", "csv"},
+            partitions_def=daily_partitions,
+            deps=[DEMO_SOURCE] if demo else [],
+            description=(
+                f"`<landing>/reference/{name}.csv` when the user supplies it (all text; dbt casts "
+                f"it), else empty and the dbt seed `{name}` applies."
+            ),
+        )
+        for name in REFERENCE_TABLES
+    ]
+    specs.append(
+        dg.AssetSpec(
+            ["raw", "employees"],
+            group_name="ingestion",
+            kinds={"duckdb", "python"},
+            partitions_def=daily_partitions,
+            deps=[DEMO_SOURCE] if demo else [],
+            description="The employees roster: the latest file under `<landing>/employees/`.",
+        )
     )
-    def _asset(warehouse: Warehouse, landing: Landing) -> dg.MaterializeResult:
+
+    @dg.multi_asset(
+        name="reference_snapshot",
+        specs=specs,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )
+    def _asset(warehouse: Warehouse, landing: Landing):
         with warehouse.connect() as con:
             ingest.ensure_tables(con)
             result = ingest.load_snapshot(con, landing.dir, DBT_PROJECT_DIR / "seeds")
-        return dg.MaterializeResult(metadata=result.as_metadata())
+        metadata = result.as_metadata()
+        for spec in specs:
+            yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
 
     return _asset
 
@@ -119,7 +136,7 @@ def _demo_asset() -> dg.AssetsDefinition:
 def ingestion_assets() -> dg.Definitions:
     demo = Environment.from_env().demo
     assets = [_ingestion_asset(entity, demo) for entity in ENTITIES]
-    assets.append(_reference_asset(demo))
+    assets.append(_snapshot_asset(demo))
     if demo:
         assets.append(_demo_asset())
     return dg.Definitions(assets=assets)

@@ -5,12 +5,9 @@ through (nulls in required columns, value sets, ranges) before dbt builds on it.
 the nightly run's dbt step for that run.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.defs.ingestion.resources import Warehouse
-from orchestration.lib import quality
 from orchestration.lib.contract import ENTITIES
 
 
@@ -21,9 +18,7 @@ def _partition_check(entity: str) -> dg.AssetChecksDefinition:
         blocking=True,
         description=f"GX suite `raw_{entity}` on the rows this run loaded into `raw.{entity}`.",
     )
-    def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: Warehouse
-    ) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         keys = context.partition_key_range
         with warehouse.connect() as con:
             frame = con.execute(
@@ -31,6 +26,8 @@ def _partition_check(entity: str) -> dg.AssetChecksDefinition:
                 " and _partition_date between ? and ?",
                 [keys.start, keys.end],
             ).df()
+        from orchestration.lib import quality  # GX takes seconds to import: only when it runs
+
         result = quality.validate_partition(entity, frame)
         return dg.AssetCheckResult(
             passed=result.success,

@@ -1,7 +1,5 @@
 """The warehouse file and the landing folder, configured from AMW_* variables."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

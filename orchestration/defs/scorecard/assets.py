@@ -6,8 +6,7 @@ new read-only copy of the marts and the pages into the published folder. When a 
 run fails, and readers keep the last good publication.
 """
 
-from __future__ import annotations
-
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,34 +14,25 @@ import dagster as dg
 
 from orchestration.defs.ingestion.resources import Warehouse
 from orchestration.defs.scorecard.partitions import weekly_partitions
-from orchestration.lib import publish, quality, scorecard
+from orchestration.defs.scorecard.resources import Publication
+from orchestration.lib import publish, scorecard
 
 SCORECARD = dg.AssetKey(["scorecard", "weekly_scorecard"])
 PUBLISHED = dg.AssetKey(["scorecard", "published_warehouse"])
 GATE_CHECKS = ("completeness", "volume", "metric_ranges", "sample_sizes")
 
 
-class Publication(dg.ConfigurableResource):
-    """Where readers find the published database and pages (AMW_PUBLISH_DIR)."""
-
-    path: str
-
-    @property
-    def dir(self) -> Path:
-        return Path(self.path)
-
-    def build_dir(self, week_label: str) -> Path:
-        """Pages rendered but not yet published live beside the published folder."""
-        return self.dir.parent / ".scorecard-build" / week_label
-
-
 def _week(context: dg.AssetExecutionContext) -> date:
     return date.fromisoformat(context.partition_key)
 
 
-def _gate_settings(warehouse: Warehouse) -> quality.GateSettings:
+def _gate_settings(warehouse: Warehouse):
+    from orchestration.lib import quality
+
     with warehouse.connect() as con:
-        rows = con.execute("select name, value from staging.stg_reference__settings").fetchall()
+        rows = con.execute(
+            "select setting_name, setting_value from staging.stg_reference__settings"
+        ).fetchall()
     return quality.GateSettings.from_mapping(dict(rows))
 
 
@@ -73,24 +63,32 @@ def _gate_settings(warehouse: Warehouse) -> quality.GateSettings:
 def weekly_scorecard(
     context: dg.AssetExecutionContext, warehouse: Warehouse, publication: Publication
 ):
+    from orchestration.lib import quality  # GX takes seconds to import: only when it runs
+
     week = _week(context)
     label = scorecard.iso_week_label(week)
     settings = _gate_settings(warehouse)
+    out = publication.build_dir(label)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    generated_at = datetime.now(UTC)
     with warehouse.connect() as con:
         gate = quality.validate_week(con, week, settings)
-        rows = scorecard.scorecard_rows(con, week)
-    pages = scorecard.render_pages(week, rows, gate, generated_at=datetime.now(UTC))
-    out = publication.build_dir(label)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, html in pages.items():
-        (out / name).write_text(html, encoding="utf-8")
-    portfolio = rows[rows["ai_system"] == "ALL"]
+        systems = scorecard.scorecard_systems(con, week)
+        rows = {system: scorecard.load_scorecard_rows(con, week, system) for system in systems}
+    for system, system_rows in rows.items():
+        html = scorecard.render_scorecard(week, system, system_rows, gate, generated_at)
+        (out / f"{system}.html").write_text(html, encoding="utf-8")
+    portfolio = rows.get("ALL")
     yield dg.MaterializeResult(
         metadata={
             "week": label,
             "pages": dg.MetadataValue.path(str(out)),
-            "metrics": len(rows),
-            "preview": dg.MetadataValue.md(scorecard.markdown_preview(portfolio)),
+            "ai_systems": len(systems),
+            "preview": dg.MetadataValue.md(
+                scorecard.markdown_preview(portfolio) if portfolio is not None else "no rows"
+            ),
         }
     )
     for result in gate:
@@ -137,8 +135,3 @@ def published_warehouse(
             "weeks_published": len(weeks),
         }
     )
-
-
-@dg.definitions
-def resources() -> dg.Definitions:
-    return dg.Definitions(resources={"publication": Publication(path=dg.EnvVar("AMW_PUBLISH_DIR"))})

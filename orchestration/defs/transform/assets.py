@@ -5,8 +5,6 @@ landing partitions touched as `min_date`/`max_date`, and incremental models reco
 periods those days (and their look-back and look-ahead windows) can change.
 """
 
-from __future__ import annotations
-
 import json
 import shutil
 from collections.abc import Iterator, Mapping
@@ -59,8 +57,9 @@ def event_day_window(warehouse: Warehouse, first: str, last: str) -> dict[str, s
 
 
 def _prune_run_targets() -> None:
+    target = dbt_project.project_dir / dbt_project.target_path
     runs = sorted(
-        (p for p in dbt_project.target_path.iterdir() if p.is_dir()),
+        (p for p in target.iterdir() if p.is_dir()),
         key=lambda p: p.stat().st_mtime,
     )
     for stale in runs[:-_KEPT_RUN_TARGETS]:
