@@ -103,7 +103,7 @@ class Workspace:
 
 
 def describe(process: subprocess.CompletedProcess[str]) -> str:
-    """What a failed assertion on a run should show: the exit status and the tail of both streams."""
+    """What a failed assertion on a run should show: exit status and the tail of both streams."""
     return (
         f"exit {process.returncode}\n--- stdout\n{process.stdout[-4000:]}"
         f"\n--- stderr\n{process.stderr[-6000:]}"

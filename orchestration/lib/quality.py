@@ -64,18 +64,17 @@ PROPORTIONS = frozenset(
     }
 )
 PERCENT_SCALE = frozenset({"response_quality_index", "bleu"})
-# Differences, slopes and returns: any sign is a valid value.
+# Differences, slopes and returns: any sign is a valid value. So are money amounts: bills carry
+# credits as negative costs (FOCUS), and a credit can outweigh a day's charges.
 SIGNED = frozenset(
     {
         "sentiment_shift",
         "latency_load_slope_ms_per_1k_calls",
         "learning_efficiency",
         "roai",
-        "cost_reduction_usd",
-        "attributed_revenue_usd",
-        "revenue_per_ai_interaction_usd",
     }
 )
+SIGNED_SUFFIXES = ("_usd",)
 # Named like a rate but a ratio of two independent counts: several feedback events per
 # conversation are normal, so it is only non-negative.
 UNBOUNDED_RATES = frozenset({"feedback_rate"})
@@ -529,7 +528,7 @@ def validate_partition(
 
 def metric_kind(metric_name: str) -> str:
     """'proportion' [0, 1], 'percent' [0, 100], 'non_negative' or 'signed' (no bound)."""
-    if metric_name in SIGNED:
+    if metric_name in SIGNED or metric_name.endswith(SIGNED_SUFFIXES):
         return "signed"
     if metric_name in UNBOUNDED_RATES:
         return "non_negative"

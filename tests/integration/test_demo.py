@@ -102,7 +102,7 @@ def _weekly(demo: Workspace, metric: str, system: str) -> dict[date, float]:
 
 
 def test_go_live_pre_period_is_human_only(demo: Workspace) -> None:
-    go_live = date.fromisoformat(PLANTED["go_live"]["deployed_at"][:10])
+    go_live = PLANTED["go_live"]["deployed_at"].date()
     involvement = _weekly(demo, "ai_involvement_rate", "support_assistant")
     before = [v for week, v in involvement.items() if week < go_live]
     after = [v for week, v in involvement.items() if week > go_live]
@@ -112,7 +112,7 @@ def test_go_live_pre_period_is_human_only(demo: Workspace) -> None:
 
 def test_outage_shows_in_uptime_and_errors(demo: Workspace) -> None:
     outage = PLANTED["outage"]
-    day = date.fromisoformat(outage["start"][:10])
+    day = outage["start"].date()
 
     def daily(metric: str) -> dict[date, float]:
         return dict(

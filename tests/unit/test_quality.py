@@ -152,7 +152,7 @@ def test_settings_read_from_the_settings_table() -> None:
         ("response_quality_index", "percent"),
         ("feedback_rate", "non_negative"),
         ("latency_p95_ms", "non_negative"),
-        ("cost_to_serve_usd", "non_negative"),
+        ("cost_to_serve_usd", "signed"),
         ("sentiment_shift", "signed"),
         ("latency_load_slope_ms_per_1k_calls", "signed"),
         ("roai", "signed"),

@@ -43,13 +43,19 @@ run_costs as (
         coalesce(bills.cost_date, calls.cost_date) as cost_date,
         case
             when bills.billed_platform_usd is null
-                and (case when bills.inference_bill_rows > 0 then bills.billed_inference_usd
-                    else calls.computed_inference_usd end) is null
+                and (
+                    case
+                        when bills.inference_bill_rows > 0 then bills.billed_inference_usd
+                        else calls.computed_inference_usd
+                    end
+                ) is null
                 then null
             else coalesce(bills.billed_platform_usd, 0)
                 + coalesce(
-                    case when bills.inference_bill_rows > 0 then bills.billed_inference_usd
-                        else calls.computed_inference_usd end,
+                    case
+                        when bills.inference_bill_rows > 0 then bills.billed_inference_usd
+                        else calls.computed_inference_usd
+                    end,
                     0
                 )
         end as run_cost_usd

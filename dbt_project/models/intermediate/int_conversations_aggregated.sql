@@ -29,7 +29,8 @@ aggregated as (
         count(*) as conversations,
         {{ count_if('is_ai_involved') }} as ai_conversations,
         {{ count_if('is_ai_involved and not is_escalated') }} as ai_contained,
-        {{ count_if('is_ai_involved and not is_escalated and is_resolved') }} as ai_resolved_contained,
+        {{ count_if('is_ai_involved and not is_escalated and is_resolved') }}
+            as ai_resolved_contained,
         {{ count_if('is_ai_involved and is_escalated') }} as ai_escalated,
         {{ count_if('is_ai_involved and is_exception') }} as ai_exceptions,
         {{ count_if('is_first_contact_resolution') }} as first_contact_resolutions,

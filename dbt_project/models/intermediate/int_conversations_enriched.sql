@@ -39,7 +39,9 @@ repeat_contacts as (
         and coalesce(later.issue_key, '') = coalesce(recomputed.issue_key, '')
         and later.conversation_id <> recomputed.conversation_id
         and later.started_at > recomputed.started_at
-        and later.started_at <= {{ dbt.dateadd('hour', 'fcr_window.fcr_window_days * 24', 'recomputed.started_at') }}
+        and later.started_at <= {{ dbt.dateadd(
+            'hour', 'fcr_window.fcr_window_days * 24', 'recomputed.started_at'
+        ) }}
     where {{ on_or_after_recompute_start('later.started_date') }}
 
 ),
@@ -89,12 +91,16 @@ enriched as (
         recomputed.is_escalated,
         recomputed.is_resolved,
         recomputed.is_task_completed,
-        recomputed.is_resolved
+        (
+            recomputed.is_resolved
             and not recomputed.is_escalated
-            and repeat_contacts.conversation_id is null as is_first_contact_resolution,
+            and repeat_contacts.conversation_id is null
+        ) as is_first_contact_resolution,
         error_calls.conversation_id is not null as has_error_call,
-        recomputed.is_ai_involved
-            and (recomputed.is_escalated or error_calls.conversation_id is not null) as is_exception,
+        (
+            recomputed.is_ai_involved
+            and (recomputed.is_escalated or error_calls.conversation_id is not null)
+        ) as is_exception,
         {{ seconds_between('recomputed.started_at', 'recomputed.ended_at') }} as handle_seconds,
         case
             when recomputed.is_resolved and recomputed.resolved_at is not null
@@ -110,8 +116,8 @@ enriched as (
     left join error_calls
         on error_calls.conversation_id = recomputed.conversation_id
     left join labor_rates
-        on recomputed.started_date >= labor_rates.valid_from
-        and (labor_rates.valid_until is null or recomputed.started_date < labor_rates.valid_until)
+        on labor_rates.valid_from <= recomputed.started_date
+        and (labor_rates.valid_until is null or labor_rates.valid_until > recomputed.started_date)
 
 )
 

@@ -17,9 +17,11 @@ evaluations as (
         ai_system,
         evaluated_date,
         -- The mean of the present values among quality_score, tone_score and 1 - hallucination.
-        (coalesce(quality_score, 0)
+        (
+            coalesce(quality_score, 0)
             + coalesce(tone_score, 0)
-            + case when not is_hallucination then 1 else 0 end)
+            + case when not is_hallucination then 1 else 0 end
+        )
         / nullif(
             case when quality_score is null then 0 else 1 end
             + case when tone_score is null then 0 else 1 end

@@ -13,9 +13,15 @@ with calls as (
 
 systems as (
 
-    select ai_system as slice_ai_system, calls.* from calls
+    select
+        calls.ai_system as slice_ai_system,
+        calls.*
+    from calls
     union all
-    select 'ALL' as slice_ai_system, calls.* from calls
+    select
+        'ALL' as slice_ai_system,
+        calls.*
+    from calls
 
 ),
 
@@ -24,7 +30,8 @@ hourly as (
     select
         slice_ai_system as ai_system,
         started_date,
-        cast({{ dbt.date_trunc('hour', 'started_at') }} as {{ dbt.type_timestamp() }}) as hour_start,
+        cast({{ dbt.date_trunc('hour', 'started_at') }} as {{ dbt.type_timestamp() }})
+            as hour_start,
         count(*) as calls,
         percentile_cont(0.95) within group (order by duration_ms) as latency_p95_ms
     from systems

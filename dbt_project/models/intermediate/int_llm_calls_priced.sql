@@ -36,8 +36,8 @@ matched as (
     inner join prices
         on prices.model = calls.model
         and (calls.provider is null or prices.provider = calls.provider)
-        and calls.started_date >= prices.valid_from
-        and (prices.valid_until is null or calls.started_date < prices.valid_until)
+        and prices.valid_from <= calls.started_date
+        and (prices.valid_until is null or prices.valid_until > calls.started_date)
 
 ),
 
@@ -57,8 +57,10 @@ priced as (
         end as cost_source,
         coalesce(
             calls.cost_usd,
-            (coalesce(calls.input_tokens, 0) * matched.input_usd_per_1k
-                + coalesce(calls.output_tokens, 0) * matched.output_usd_per_1k) / 1000.0
+            (
+                coalesce(calls.input_tokens, 0) * matched.input_usd_per_1k
+                + coalesce(calls.output_tokens, 0) * matched.output_usd_per_1k
+            ) / 1000.0
         ) as inference_cost_usd,
         calls.cost_usd is null and matched.span_id is null as is_unpriced
     from calls

@@ -39,7 +39,9 @@ calls_aggregated as (
         max(case grain
             when 'day' then 1440
             when 'week' then 10080
-            else 1440 * {{ dbt.datediff('period_start', dbt.dateadd('month', 1, 'period_start'), 'day') }}
+            else 1440 * {{ dbt.datediff(
+                'period_start', dbt.dateadd('month', 1, 'period_start'), 'day'
+            ) }}
         end) as period_minutes
     from calls_sliced
     group by 1, 2, 3, 4, 5
@@ -146,7 +148,8 @@ hours as (
 -- The hourly points already carry ALL: slice them by grain only.
 hours_sliced as (
 
-    select * from (
+    select *
+    from (
         select
             grains.grain,
             case grains.grain
@@ -162,8 +165,10 @@ hours_sliced as (
         from hours
         cross join (
             select 'day' as grain
-            union all select 'week' as grain
-            union all select 'month' as grain
+            union all
+            select 'week' as grain
+            union all
+            select 'month' as grain
         ) as grains
     ) as expanded
     where {{ in_recompute_periods() }}

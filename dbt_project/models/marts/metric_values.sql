@@ -28,9 +28,9 @@ valued as (
     select
         inputs.*,
         case
-            when statistic in ('proportion', 'mean', 'ratio')
-                then scale * {{ safe_divide('numerator', 'denominator') }}
-            else value
+            when inputs.statistic in ('proportion', 'mean', 'ratio')
+                then inputs.scale * {{ safe_divide('inputs.numerator', 'inputs.denominator') }}
+            else inputs.value
         end as metric_value
     from inputs
 
@@ -51,11 +51,15 @@ final as (
         cast(sample_size as {{ dbt.type_bigint() }}) as sample_size,
         cast(case statistic
             when 'proportion' then scale * {{ wilson_low('numerator', 'denominator') }}
-            when 'mean' then {{ normal_low('metric_value', 'scale * standard_deviation', 'denominator') }}
+            when 'mean' then {{ normal_low(
+                'metric_value', 'scale * standard_deviation', 'denominator'
+            ) }}
         end as {{ type_double() }}) as ci_low,
         cast(case statistic
             when 'proportion' then scale * {{ wilson_high('numerator', 'denominator') }}
-            when 'mean' then {{ normal_high('metric_value', 'scale * standard_deviation', 'denominator') }}
+            when 'mean' then {{ normal_high(
+                'metric_value', 'scale * standard_deviation', 'denominator'
+            ) }}
         end as {{ type_double() }}) as ci_high,
         cast(unit as {{ dbt.type_string() }}) as unit
     from valued

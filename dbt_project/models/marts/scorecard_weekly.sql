@@ -13,10 +13,10 @@ with weekly as (
     from {{ ref('metric_values') }}
     where grain = 'week'
         and segment_key = 'all'
-        {%- if w is not none %}
+    {%- if w is not none %}
         and period_start >= {{ date_literal(w.week_from - modules.datetime.timedelta(days=28)) }}
         and period_start <= {{ date_literal(w.week_to + modules.datetime.timedelta(days=28)) }}
-        {%- endif %}
+    {%- endif %}
 
 ),
 
@@ -27,7 +27,8 @@ history as (
         current_week.ai_system,
         current_week.metric_name,
         max(case
-            when past_week.period_start = cast({{ dbt.dateadd('day', -7, 'current_week.period_start') }} as date)
+            when past_week.period_start
+                = cast({{ dbt.dateadd('day', -7, 'current_week.period_start') }} as date)
                 then past_week.value
         end) as prior_week_value,
         avg(past_week.value) as four_week_average
@@ -35,11 +36,14 @@ history as (
     left join weekly as past_week
         on past_week.ai_system = current_week.ai_system
         and past_week.metric_name = current_week.metric_name
-        and past_week.period_start >= cast({{ dbt.dateadd('day', -28, 'current_week.period_start') }} as date)
+        and past_week.period_start >= cast(
+            {{ dbt.dateadd('day', -28, 'current_week.period_start') }} as date
+        )
         and past_week.period_start < current_week.period_start
     {%- if w is not none %}
     where current_week.period_start >= {{ date_literal(w.week_from) }}
-        and current_week.period_start <= {{ date_literal(w.week_to + modules.datetime.timedelta(days=28)) }}
+        and current_week.period_start
+            <= {{ date_literal(w.week_to + modules.datetime.timedelta(days=28)) }}
     {%- endif %}
     group by 1, 2, 3
 
@@ -73,9 +77,13 @@ targeted as (
         history.prior_week_value,
         history.four_week_average,
         case when own.metric_name is not null then own.target else for_all.target end as target,
-        case when own.metric_name is not null then own.direction else for_all.direction end as direction,
+        case when own.metric_name is not null then own.direction else for_all.direction end
+            as direction,
         coalesce(
-            case when own.metric_name is not null then own.min_sample_size else for_all.min_sample_size end,
+            case
+                when own.metric_name is not null then own.min_sample_size
+                else for_all.min_sample_size
+            end,
             default_min_sample_size.min_sample_size
         ) as min_sample_size
     from weekly

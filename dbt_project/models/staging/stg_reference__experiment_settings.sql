@@ -1,11 +1,13 @@
--- The user's override (<landing>/reference/experiment_settings.csv, loaded as text) when it has rows, else
--- the seed of defaults: an override replaces the whole table.
+-- The user's override (<landing>/reference/experiment_settings.csv, loaded as text) when it has
+-- rows, else the seed of defaults: an override replaces the whole table.
 with override as (
 
     select
         cast(nullif(trim(experiment_id), '') as {{ dbt.type_string() }}) as experiment_id,
-        cast(nullif(trim(expected_treatment_share), '') as {{ type_double() }}) as expected_treatment_share,
-        cast(nullif(trim(conversion_window_days), '') as {{ dbt.type_bigint() }}) as conversion_window_days
+        cast(nullif(trim(expected_treatment_share), '') as {{ type_double() }})
+            as expected_treatment_share,
+        cast(nullif(trim(conversion_window_days), '') as {{ dbt.type_bigint() }})
+            as conversion_window_days
     from {{ source('raw', 'reference_experiment_settings') }}
 
 ),

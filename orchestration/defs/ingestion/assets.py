@@ -61,7 +61,8 @@ def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
         if totals["rows_quarantined"] or totals["files_rejected"]:
             context.log.warning(
                 f"{entity}: {totals['rows_quarantined']} rows quarantined, "
-                f"{totals['files_rejected']} files rejected (see quarantine.rows / quarantine.files)"
+                f"{totals['files_rejected']} files rejected "
+                "(see quarantine.rows / quarantine.files)"
             )
         return dg.MaterializeResult(metadata=totals)
 

@@ -1,4 +1,7 @@
-"""The dbt project, loaded once. Kept free of relative imports: dagster-dbt's CLI imports it alone."""
+"""The dbt project, loaded once.
+
+Kept free of relative imports: dagster-dbt's CLI imports this module alone.
+"""
 
 from dagster_dbt import DbtProject
 

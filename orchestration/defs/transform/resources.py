@@ -1,4 +1,7 @@
-"""The dbt CLI, pointed at the project; its profile reads AMW_WAREHOUSE like the Warehouse resource."""
+"""The dbt CLI, pointed at the project.
+
+Its profile reads AMW_WAREHOUSE, like the Warehouse resource.
+"""
 
 import sys
 from pathlib import Path
