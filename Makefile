@@ -9,10 +9,12 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 MANIFEST := dbt_project/target/manifest.json
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+# dagster-dbt's prepare_if_dev() (under `dagster dev`) calls `dbt` by name: the venv's, first on PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test bench ui lint clean
+.PHONY: install run test ui lint clean
 
 install: $(BIN)/.synced $(MANIFEST)
 
@@ -35,6 +37,8 @@ run: install
 test: install
 	$(BIN)/pytest
 
+# The UI runs in demo mode unless told otherwise: the nightly schedule then simulates its day.
+ui: export AMW_DEMO ?= 1
 ui: install
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 

@@ -21,7 +21,8 @@ from rich.table import Table
 
 from orchestration.lib.environment import DEFAULT_DATA_DIR, REPO_ROOT, Environment
 
-console = Console(soft_wrap=True)
+# In a pipe or a log there is no terminal width to fit: give tables room instead of truncating.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
 
 
 class AmwError(click.ClickException):
@@ -280,8 +281,17 @@ def _print_table(columns: list[str], rows: list[tuple], title: str | None = None
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(_cell(v) for v in row))
     console.print(table)
+
+
+def _cell(value: object) -> str:
+    """Six significant digits: enough to read a rate or a cost, and a table that fits."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
 
 
 @main.command()

@@ -195,6 +195,11 @@ def test_every_complete_week_is_published(handmade: dict) -> None:
             assert page.exists(), page
     query = ws.amw("query", "select count(*) as n from marts.scorecard_weekly")
     assert query.returncode == 0, describe(query)
+    assert str(len(handmade["after"]["scorecard"])) in query.stdout
+    wrong = ws.amw("query", "select * from marts.no_such_table")
+    assert wrong.returncode == 2 and wrong.stderr.startswith("amw: query failed:"), describe(wrong)
+    card = ws.amw("scorecard", "--week", "2026-W40")
+    assert card.returncode == 0 and "containment_rate" in card.stdout, describe(card)
 
 
 def test_missing_day_blocks_publication_and_keeps_the_last_good_one(handmade: dict) -> None:

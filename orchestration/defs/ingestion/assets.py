@@ -37,6 +37,10 @@ def _totals(results: list[ingest.LoadResult]) -> dict[str, int]:
 
 
 def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
+    folders = f"`<landing>/{entity}/`"
+    if entity == "llm_calls":
+        folders += " and the OTLP/JSON trace exports in `<landing>/otlp/`"
+
     @dg.asset(
         key=["raw", entity],
         group_name="ingestion",
@@ -45,8 +49,8 @@ def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         deps=[DEMO_SOURCE] if demo else [],
         description=(
-            f"Typed rows of the `{entity}` feed in `raw.{entity}`, loaded from "
-            f"`<landing>/{entity}/`: one partition is one landing day."
+            f"Typed rows of the `{entity}` feed in `raw.{entity}`, loaded from {folders}: "
+            "one partition is one landing day."
         ),
     )
     def _asset(

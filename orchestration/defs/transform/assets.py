@@ -36,11 +36,12 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
-def event_day_window(warehouse: Warehouse, first: str, last: str) -> dict[str, str] | None:
+def event_day_window(warehouse: Warehouse, first: str, last: str) -> dict[str, str]:
     """The event days that the landing partitions [first, last] loaded rows for.
 
     A correction filed in today's folder can concern an older day, so the window comes from the
-    rows' own event days, not from the partition keys.
+    rows' own event days, not from the partition keys. Partitions that loaded nothing still
+    narrow the build to their own days: an empty night must not rebuild the whole history.
     """
     union = " union all ".join(
         f"select min(_event_date) as lo, max(_event_date) as hi from raw.{entity}"
@@ -52,8 +53,8 @@ def event_day_window(warehouse: Warehouse, first: str, last: str) -> dict[str, s
             f"select min(lo), max(hi) from ({union}) as windows", {"first": first, "last": last}
         ).fetchone()
     if lo is None:
-        return None
-    return {"min_date": lo.isoformat(), "max_date": hi.isoformat()}
+        return {"min_date": first, "max_date": last}
+    return {"min_date": min(lo.isoformat(), first), "max_date": max(hi.isoformat(), last)}
 
 
 def _prune_run_targets() -> None:
@@ -78,9 +79,6 @@ def warehouse_models(
 ) -> Iterator[Any]:
     keys = context.partition_key_range
     window = event_day_window(warehouse, keys.start, keys.end)
-    args = ["build"]
-    if window is not None:
-        args += ["--vars", json.dumps(window)]
-        context.log.info(f"dbt recomputes the periods of event days {window}")
-    yield from dbt.cli(args, context=context).stream()
+    context.log.info(f"dbt recomputes the periods of event days {window}")
+    yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()
     _prune_run_targets()
