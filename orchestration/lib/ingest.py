@@ -143,6 +143,15 @@ class LoadResult:
         return metadata
 
 
+def totals(results: Iterable[LoadResult]) -> dict[str, int]:
+    """Row accounting summed over several loads (a run's days), as shown on a materialization."""
+    results = list(results)
+    summed = {name: sum(r._total(name) for r in results) for name in _COUNTS}
+    summed["files_read"] = sum(1 for r in results for f in r.files if not f.rejected)
+    summed["files_rejected"] = sum(r.files_rejected for r in results)
+    return summed
+
+
 @dataclass(frozen=True)
 class SnapshotResult:
     # Rows of each reference override loaded; a table without a (valid) override is absent.

@@ -25,17 +25,6 @@ def partition_days(context: dg.AssetExecutionContext) -> list[date]:
     return [date.fromisoformat(key) for key in context.partition_keys]
 
 
-_COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "rows_replaced")
-
-
-def _totals(results: list[ingest.LoadResult]) -> dict[str, int]:
-    """Row accounting of a run, summed over its days: what the UI shows on the materialization."""
-    totals = {name: sum(getattr(r, name) for r in results) for name in _COUNTS}
-    totals["files_rejected"] = sum(r.files_rejected for r in results)
-    totals["files_read"] = sum(len(r.files) for r in results)
-    return totals
-
-
 def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
     folders = f"`<landing>/{entity}/`"
     if entity == "llm_calls":
@@ -61,7 +50,7 @@ def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
             ingest.ensure_tables(con)
             for day in partition_days(context):
                 results.append(ingest.load_partition(con, entity, landing.dir, day))
-        totals = _totals(results)
+        totals = ingest.totals(results)
         if totals["rows_quarantined"] or totals["files_rejected"]:
             context.log.warning(
                 f"{entity}: {totals['rows_quarantined']} rows quarantined, "
