@@ -61,6 +61,8 @@ class RunReport:
     weeks_published: list[str] = field(default_factory=list)
     weeks_failed: dict[str, list[str]] = field(default_factory=dict)
     nightly_errors: list[str] = field(default_factory=list)
+    # Rows quarantined and files rejected by the loads of these days.
+    quarantined: tuple[int, int] = (0, 0)
 
 
 def _dagster_home() -> None:
@@ -150,6 +152,7 @@ def run_pipeline(
     if not nightly.success:
         report.nightly_errors = _failures(nightly)
         return report
+    report.quarantined = _quarantined(warehouse, start, end)
     weekly = defs.resolve_job_def("weekly_scorecard")
     for monday in _complete_weeks(start, end):
         label = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
@@ -167,9 +170,27 @@ def run_pipeline(
     return report
 
 
+def _quarantined(warehouse: Path, start: date, end: date) -> tuple[int, int]:
+    """What the loads of [start, end] set aside, with the rejects that carry no day (snapshot
+    files, files outside date folders that could not be dated)."""
+    days = "(partition_date between $start and $end or partition_date is null)"
+    with duckdb.connect(str(warehouse)) as con:
+        return con.execute(
+            f"select (select count(*) from quarantine.rows where {days}),"
+            f" (select count(*) from quarantine.files where {days})",
+            {"start": start, "end": end},
+        ).fetchone()
+
+
 def _print_report(report: RunReport, env: Environment) -> None:
     first, last = report.days
     console.print(f"days processed: {first} .. {last} (run log: {report.log})")
+    rows, files = report.quarantined
+    if rows or files:
+        console.print(
+            f"quarantined: {rows} rows, {files} files rejected"
+            f" (see quarantine.rows and quarantine.files in {env.warehouse_path})"
+        )
     for label, reasons in report.weeks_failed.items():
         console.print(f"[red]week {label} NOT published[/red]")
         for reason in reasons:

@@ -25,6 +25,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     result = ws.run()
     assert result.returncode == 0, describe(result)
     assert "2026-W44" in result.stdout, describe(result)
+    planted = (len(PLANTED["bad_rows"]), len(PLANTED["bad_files"]))
+    assert f"quarantined: {planted[0]} rows, {planted[1]} files rejected" in result.stdout
     return ws
 
 
