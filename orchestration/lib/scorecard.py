@@ -104,6 +104,17 @@ def _unit_of(metric_name: str, unit: Any) -> str:
     return ""
 
 
+# Units the metric store writes, in the few characters a table cell has room for.
+SHORT_UNITS = {
+    "csat_1_to_5": " / 5",
+    "sentiment_points": " pts",
+    "calls_per_minute": " /min",
+    "ms_per_1k_calls": " ms/1k calls",
+    "tokens": "",
+    "index_0_to_100": " / 100",
+}
+
+
 def format_value(value: Any, unit: str) -> str:
     """A value for people: proportions as %, money with $, durations in s/min/h, counts grouped."""
     if _is_missing(value):
@@ -124,6 +135,8 @@ def format_value(value: Any, unit: str) -> str:
         return _number(value)
     if unit in ("score", "index"):
         return _measure(value)
+    if unit in SHORT_UNITS:
+        return f"{_number(value)}{SHORT_UNITS[unit]}"
     return f"{_number(value)} {unit.replace('_', ' ')}"
 
 
