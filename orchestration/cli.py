@@ -127,7 +127,7 @@ def run_pipeline(
     today = datetime.now(UTC).date()
     if end >= today:
         raise AmwError(f"--end {end} is not a complete day yet (today is {today} UTC)")
-    configured = date.fromisoformat(os.environ.get("AMW_PARTITIONS_START", "2026-01-01"))
+    configured = date.fromisoformat(Environment.from_env().partitions_start)
     if start < configured:
         os.environ["AMW_PARTITIONS_START"] = start.isoformat()
     _configure(landing, warehouse, publish)
@@ -136,6 +136,7 @@ def run_pipeline(
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.lib.scorecard import iso_week_label
 
     report = RunReport(days=(start, end), log=_log_path(warehouse))
     instance = dg.DagsterInstance.get()
@@ -155,7 +156,7 @@ def run_pipeline(
     report.quarantined = _quarantined(warehouse, start, end)
     weekly = defs.resolve_job_def("weekly_scorecard")
     for monday in _complete_weeks(start, end):
-        label = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+        label = iso_week_label(monday)
         with console.status(f"weekly scorecard {label}"), _logging_to(report.log):
             result = weekly.execute_in_process(
                 instance=instance,

@@ -7,8 +7,10 @@ run fails, and readers keep the last good publication.
 """
 
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -16,6 +18,9 @@ from orchestration.defs.ingestion.resources import Warehouse
 from orchestration.defs.scorecard.partitions import weekly_partitions
 from orchestration.defs.scorecard.resources import Publication
 from orchestration.lib import publish, scorecard
+
+if TYPE_CHECKING:  # GX takes seconds to import: the module is loaded only when a check runs.
+    from orchestration.lib.quality import GateSettings
 
 SCORECARD = dg.AssetKey(["scorecard", "weekly_scorecard"])
 PUBLISHED = dg.AssetKey(["scorecard", "published_warehouse"])
@@ -26,7 +31,7 @@ def _week(context: dg.AssetExecutionContext) -> date:
     return date.fromisoformat(context.partition_key)
 
 
-def _gate_settings(warehouse: Warehouse):
+def _gate_settings(warehouse: Warehouse) -> "GateSettings":
     from orchestration.lib import quality
 
     with warehouse.connect() as con:
@@ -62,8 +67,8 @@ def _gate_settings(warehouse: Warehouse):
 )
 def weekly_scorecard(
     context: dg.AssetExecutionContext, warehouse: Warehouse, publication: Publication
-):
-    from orchestration.lib import quality  # GX takes seconds to import: only when it runs
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    from orchestration.lib import quality
 
     week = _week(context)
     label = scorecard.iso_week_label(week)
