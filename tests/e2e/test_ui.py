@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.lib.environment import REPO_ROOT
@@ -45,13 +46,21 @@ def _graphql(url: str, query: str, variables: dict | None = None) -> dict:
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def dagster_dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text((REPO_ROOT / "dagster_home" / "dagster.yaml").read_text())
     port = _free_port()
     # As `make ui` runs it: the venv first on PATH (prepare_if_dev calls `dbt` by name).
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    env = {**os.environ, "DAGSTER_HOME": str(home), "AMW_DEMO": "1", "PATH": path}
+    data = tmp_path_factory.mktemp("data")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "AMW_DEMO": "1",
+        "AMW_LANDING_DIR": str(data / "landing"),
+        "AMW_WAREHOUSE": str(data / "warehouse.duckdb"),
+        "PATH": path,
+    }
     log = (home / "dagster-dev.log").open("w")
     process = subprocess.Popen(
         [
@@ -88,7 +97,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     )
                 time.sleep(1)
         _wait_for_location(url)
-        yield url
+        yield url, data
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -110,6 +119,11 @@ def _wait_for_location(url: str) -> None:
 
 
 SELECTOR = {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"}
+
+
+@pytest.fixture(scope="module")
+def ui(dagster_dev: tuple[str, Path]) -> str:
+    return dagster_dev[0]
 
 
 def _schedules(url: str) -> dict[str, dict]:
@@ -168,3 +182,44 @@ def test_the_asset_graph_has_every_layer_and_the_gate(ui: str) -> None:
         for g in _graphql(ui, query, {"selector": SELECTOR})["repositoryOrError"]["assetGroups"]
     }
     assert {"sources", "ingestion", "staging", "intermediate", "marts", "scorecard"} <= groups
+
+
+def test_a_backfill_of_two_days_runs_as_one_run_and_fills_the_metric_store(
+    dagster_dev: tuple[str, Path],
+) -> None:
+    url, data = dagster_dev
+    launch = """
+    mutation ($params: LaunchBackfillParams!) {
+      launchPartitionBackfill(backfillParams: $params) {
+        __typename
+        ... on LaunchBackfillSuccess { backfillId }
+        ... on PythonError { message }
+      }
+    }"""
+    days = ["2026-09-07", "2026-09-08"]
+    params = {
+        "selector": {"partitionSetName": "nightly_partition_set", "repositorySelector": SELECTOR},
+        "partitionNames": days,
+    }
+    launched = _graphql(url, launch, {"params": params})["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    status = """
+    query ($id: String!) {
+      partitionBackfillOrError(backfillId: $id) {
+        ... on PartitionBackfill { status runs { status } }
+      }
+    }"""
+    deadline = time.monotonic() + 420
+    while time.monotonic() < deadline:
+        backfill = _graphql(url, status, {"id": launched["backfillId"]})["partitionBackfillOrError"]
+        runs = backfill["runs"]
+        if runs and all(r["status"] in ("SUCCESS", "FAILURE", "CANCELED") for r in runs):
+            break
+        time.sleep(3)
+    assert [r["status"] for r in runs] == ["SUCCESS"], backfill
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        filled = con.execute(
+            "select distinct cast(period_start as varchar) from marts.metric_values"
+            " where grain = 'day' order by 1"
+        ).fetchall()
+    assert [day for (day,) in filled] == days
