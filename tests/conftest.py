@@ -21,12 +21,12 @@ MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dbt_manifest() -> Path:
     """dagster-dbt reads the manifest at import; parse once if `make install` has not."""
     if not MANIFEST.exists():
         env = {
             **os.environ,
-            "AMW_WAREHOUSE": str(tmp_path_factory.mktemp("parse") / "w.duckdb"),
+            "AMW_WAREHOUSE": ":memory:",  # as `make install`: parsing needs no warehouse
             "AMW_HASH_SALT": "parse",
         }
         subprocess.run(
