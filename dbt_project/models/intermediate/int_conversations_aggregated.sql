@@ -1,8 +1,9 @@
 {{ config(materialized='incremental', **replace_periods_config(['grain', 'period_start'])) }}
 
 -- One row per grain, period, ai_system (and ALL) and segment (all, then each column of the
--- var conversation_segments): the counts, sums and percentiles behind the customer-service
--- metrics, over the conversations that started in the period. Incremental runs rebuild the
+-- var conversation_segments): the counts, sums and percentiles behind every metric over
+-- conversations (customer service, agents, responsible AI), over the conversations that
+-- started in the period. Incremental runs rebuild the
 -- recomputed periods from all their conversations.
 
 with conversations as (
@@ -46,7 +47,24 @@ aggregated as (
         {{ count_if('csat >= 4') }} as csat_satisfied,
         count(sentiment_shift) as sentiment_scored,
         sum(sentiment_shift) as sentiment_shift_sum,
-        stddev_samp(sentiment_shift) as sentiment_shift_sd
+        stddev_samp(sentiment_shift) as sentiment_shift_sd,
+        {{ count_if('is_ai_involved and is_task_completed is not null') }} as goals_known,
+        {{ count_if('is_ai_involved and is_task_completed') }} as goals_completed,
+        {{ count_if('is_ai_involved and actions >= 2 and is_task_completed is not null') }}
+            as multi_step_known,
+        {{ count_if(
+            'is_ai_involved and actions >= 2 and is_task_completed and incorrect_actions = 0'
+        ) }} as multi_step_succeeded,
+        {{ count_if('is_ai_involved and is_auditable') }} as ai_auditable,
+        {{ count_if('is_ai_involved and has_human_review') }} as ai_human_reviewed,
+        {{ count_if('is_ai_involved and is_novel_intent and is_task_completed is not null') }}
+            as novel_goals_known,
+        {{ count_if('is_ai_involved and is_novel_intent and is_task_completed') }}
+            as novel_goals_completed,
+        {{ count_if('is_ai_involved and not is_novel_intent and is_task_completed is not null') }}
+            as familiar_goals_known,
+        {{ count_if('is_ai_involved and not is_novel_intent and is_task_completed') }}
+            as familiar_goals_completed
     from sliced
     group by 1, 2, 3, 4, 5
 

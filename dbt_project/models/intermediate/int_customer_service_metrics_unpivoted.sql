@@ -13,45 +13,8 @@ with conversations as (
 
 evaluations as (
 
-    select
-        ai_system,
-        evaluated_date,
-        -- The mean of the present values among quality_score, tone_score and 1 - hallucination.
-        (
-            coalesce(quality_score, 0)
-            + coalesce(tone_score, 0)
-            + case when not is_hallucination then 1 else 0 end
-        )
-        / nullif(
-            case when quality_score is null then 0 else 1 end
-            + case when tone_score is null then 0 else 1 end
-            + case when is_hallucination is null then 0 else 1 end,
-            0
-        ) as quality_index
-    from {{ ref('stg_raw__evaluations') }}
-    where {{ in_recompute_reads('evaluated_date') }}
-
-),
-
-evaluations_sliced as (
-
-    {{ sliced('evaluations', 'evaluated_date') }}
-
-),
-
-evaluations_aggregated as (
-
-    select
-        grain,
-        period_start,
-        slice_ai_system as ai_system,
-        segment_key,
-        segment_value,
-        count(quality_index) as scored,
-        sum(quality_index) as quality_index_sum,
-        stddev_samp(quality_index) as quality_index_sd
-    from evaluations_sliced
-    group by 1, 2, 3, 4, 5
+    select * from {{ ref('int_evaluations_aggregated') }}
+    where {{ in_recompute_periods() }}
 
 ),
 
@@ -92,9 +55,9 @@ conversation_metrics as (
 
 evaluation_metrics as (
 
-    {{ metric_rows('evaluations_aggregated', [
+    {{ metric_rows('evaluations', [
         {'name': 'response_quality_index', 'statistic': 'mean', 'unit': 'index_0_to_100',
-         'scale': 100, 'numerator': 'quality_index_sum', 'denominator': 'scored',
+         'scale': 100, 'numerator': 'quality_index_sum', 'denominator': 'quality_indexed',
          'standard_deviation': 'quality_index_sd'},
     ]) }}
 

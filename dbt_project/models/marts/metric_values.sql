@@ -9,6 +9,11 @@
     'int_customer_service_metrics_unpivoted',
     'int_operational_metrics_unpivoted',
     'int_business_metrics_unpivoted',
+    'int_prediction_metrics_unpivoted',
+    'int_generative_metrics_unpivoted',
+    'int_agent_metrics_unpivoted',
+    'int_responsible_ai_metrics_unpivoted',
+    'int_employee_metrics_unpivoted',
 ] %}
 
 with inputs as (
