@@ -74,3 +74,27 @@
         'file_format': 'parquet',
     }) }}
 {%- endmacro %}
+
+
+{# A list of 64-bit floats (a feature vector): DuckDB's DOUBLE[], Spark's array<double>. #}
+{% macro type_double_array() -%}
+    {{ return(adapter.dispatch('type_double_array', 'ai_metrics_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_double_array() -%}double precision[]{%- endmacro %}
+
+{% macro duckdb__type_double_array() -%}double[]{%- endmacro %}
+
+{% macro spark__type_double_array() -%}array<double>{%- endmacro %}
+
+
+{# The number of elements of a list (a feature vector's dimension). #}
+{% macro list_length(column) -%}
+    {{ return(adapter.dispatch('list_length', 'ai_metrics_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__list_length(column) -%}cardinality({{ column }}){%- endmacro %}
+
+{% macro duckdb__list_length(column) -%}len({{ column }}){%- endmacro %}
+
+{% macro spark__list_length(column) -%}size({{ column }}){%- endmacro %}

@@ -3,7 +3,8 @@
 Every piece that reads, writes or checks landing files (the loader, the simulator, the quality
 suites, the dbt sources) takes column names, types and rules from here, so the contract is stated
 once. Types are DuckDB types of the typed `raw.<entity>` tables: timestamps are UTC `TIMESTAMP`
-(an input without an offset is UTC), flags `BOOLEAN`, counts `BIGINT`, measures `DOUBLE`.
+(an input without an offset is UTC), flags `BOOLEAN`, counts `BIGINT`, measures `DOUBLE`, and
+feature vectors `DOUBLE[]` (a Parquet list column, or a JSON array such as `[0.12, -0.5, 3]`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # VARCHAR, TIMESTAMP, BOOLEAN, BIGINT, DOUBLE, DATE
+    type: str  # VARCHAR, TIMESTAMP, BOOLEAN, BIGINT, DOUBLE, DATE, DOUBLE[]
     required: bool = False
     # Inclusive numeric bounds, checked on the typed value; None means unbounded.
     min: float | None = None
     max: float | None = None
     # Closed set of accepted values (compared as text); None means any.
     values: tuple[str, ...] | None = None
+    # Lists only: rows with equal values in these columns and the same event day hold lists of
+    # one length (the most common one among them in the file; a row of another length is bad).
+    same_length_within: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ def O(name: str, type_: str = "VARCHAR", **rules) -> Column:  # noqa: E743 - the
 
 USE_CASES = ("customer_service", "sales", "marketing", "operations", "content")
 COST_TYPES = ("ai_inference", "ai_platform", "ai_implementation", "human_labor", "other")
+IMAGE_FEATURE_SETS = ("real", "generated")
 
 ENTITIES: dict[str, Entity] = {
     e.name: e
@@ -271,6 +276,20 @@ ENTITIES: dict[str, Entity] = {
             ),
             event_time="usage_date",
             key=("employee_id", "ai_system", "usage_date"),
+        ),
+        # Optional feed (a landing folder without it loads nothing): image feature vectors of
+        # real and generated images, the input of the fid metric.
+        Entity(
+            "image_features",
+            (
+                R("feature_id"),
+                R("ai_system"),
+                R("created_at", "TIMESTAMP"),
+                R("set", values=IMAGE_FEATURE_SETS),
+                R("vector", "DOUBLE[]", same_length_within=("ai_system",)),
+            ),
+            event_time="created_at",
+            key=("feature_id",),
         ),
     )
 }

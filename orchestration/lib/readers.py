@@ -5,7 +5,8 @@ Every value is first read as text, whatever the format, and only then typed with
 file, and the typing runs set-based inside DuckDB (no Python loop over rows, except to number the
 lines of an irregular CSV file). A reader materializes one file into the temporary table
 `_amw_file` and describes it as two SQL queries: the contract columns as text, and the original
-record of each row as JSON (only read back for quarantined rows).
+record of each row as JSON (only read back for quarantined rows). A list value (a feature
+vector) is text too: a JSON array in CSV and JSON Lines, DuckDB's rendering of a Parquet list.
 """
 
 from __future__ import annotations
@@ -503,7 +504,26 @@ def _typed_sql(text: str, type_: str) -> str:
         return f"case when {number} = trunc({number}) then try_cast({text} as bigint) end"
     if type_ == "DOUBLE":
         return f"case when isfinite(try_cast({text} as double)) then try_cast({text} as double) end"
+    if type_ in _LIST_TYPES:
+        parsed = _list_parsed(text, type_)
+        return f"case when len({parsed}) > 0 and {_bad_element(parsed)} is null then {parsed} end"
     raise ValueError(f"unsupported contract type {type_}")
+
+
+# List types and the text that shows a well-formed value in a reason.
+_LIST_TYPES = {"DOUBLE[]": "a list of numbers (a JSON array like [0.12, -0.5, 3])"}
+
+
+def _list_parsed(text: str, type_: str) -> str:
+    """The text as a list, before its elements are checked. DuckDB's cast reads a JSON array
+    (and its own rendering of a Parquet list); an element that is no number becomes null."""
+    return f"try_cast({text} as {type_})"
+
+
+def _bad_element(parsed: str) -> str:
+    """1-based position of the first null, NaN or infinite element; null when there is none."""
+    flags = f"list_transform({parsed}, lambda x: x is null or not isfinite(x))"
+    return f"list_position({flags}, true)"
 
 
 _PARSE_PROBLEM = {
@@ -535,6 +555,8 @@ def _column_checks(entity: Entity) -> list[str]:
                 f"case when {text} is not null and {typed} is null"
                 f" then {literal(name + ': ')} || {shown} || {problem} end"
             )
+        if column.type in _LIST_TYPES:
+            checks.extend(_list_checks(column, text, typed, shown))
         if column.min is not None:
             checks.append(
                 f"case when {typed} < {column.min} then {literal(name + ': ')} || {text}"
@@ -554,6 +576,63 @@ def _column_checks(entity: Entity) -> list[str]:
     for predicate, reason in entity.row_rules:
         checks.append(f"case when not coalesce(({predicate}), true) then {literal(reason)} end")
     return checks
+
+
+def _list_checks(column: Column, text: str, typed: str, shown: str) -> list[str]:
+    """A list that does not parse, is empty or holds a bad element; one of another length than
+    the other lists of its group and day (`same_length_within`)."""
+    name, parsed = column.name, _list_parsed(text, column.type)
+    checks = [
+        f"case when {text} is not null and {parsed} is null then {literal(name + ': ')}"
+        f" || {shown} || {literal(' is not ' + _LIST_TYPES[column.type])} end",
+        f"case when len({parsed}) = 0 then {literal(name + ': the list is empty')} end",
+        f"case when {_bad_element(parsed)} is not null then {literal(name + ': element ')}"
+        f" || cast({_bad_element(parsed)} as varchar)"
+        f" || {literal(' is null or not a finite number')} end",
+    ]
+    if column.same_length_within:
+        group = " || ', ' || ".join(
+            f"{literal(g + ' ')} || coalesce({literal(chr(39))} || {quote_identifier(g)}"
+            f" || {literal(chr(39))}, 'null')"
+            for g in column.same_length_within
+        )
+        expected = quote_identifier("_len_" + name)
+        checks.append(
+            f"case when len({typed}) <> {expected} then {literal(name + ': ')}"
+            f" || cast(len({typed}) as varchar) || {literal(' elements, but the other rows with ')}"
+            f" || {group} || ' on ' || cast(_event_day as varchar)"
+            f" || {literal(' in this file have ')} || cast({expected} as varchar) end"
+        )
+    return checks
+
+
+def _length_windows(entity: Entity, event_date: str) -> str:
+    """CTEs after `typed` that give each `same_length_within` list the length most common among
+    the valid lists of its group and event day (`_event_day`) in the file: `_len_<column>`.
+
+    A tie goes to the length that comes first in the file, so the reference is deterministic.
+    """
+    lists = [c for c in entity.columns if c.same_length_within]
+    if not lists:
+        return ""
+    counted, chosen = [], []
+    for column in lists:
+        name = quote_identifier(column.name)
+        groups = [quote_identifier(g) for g in column.same_length_within]
+        partition = ", ".join([*groups, "_event_day", f"{name} is null"])
+        n, first = quote_identifier("_n_" + column.name), quote_identifier("_f_" + column.name)
+        counted.append(
+            f"count(*) over (partition by {partition}, len({name})) as {n},"
+            f" min(_row_number) over (partition by {partition}, len({name})) as {first}"
+        )
+        chosen.append(
+            f"first_value(len({name})) over (partition by {partition}"
+            f" order by {n} desc, {first}) as {quote_identifier('_len_' + column.name)}"
+        )
+    return f"""
+        dated as (select *, {event_date} as _event_day from typed),
+        counted as (select *, {", ".join(counted)} from dated),
+        measured as (select *, {", ".join(chosen)} from counted),"""
 
 
 def row_key_sql(entity: Entity) -> str:
@@ -597,10 +676,13 @@ def typed_rows_sql(entity: Entity, text_sql: str) -> str:
         f"cast({quote_identifier(entity.event_time)} as date)" if entity.event_time else "null"
     )
     reasons = ", ".join(_column_checks(entity))
+    # Lists of one length per group and day need window functions: only where the contract says.
+    windows = _length_windows(entity, f"cast({event_date} as date)")
+    checked_from = "measured" if windows else "typed"
     return f"""
         with text_rows as (select * from ({text_sql})),
         normalized as (select _row_number, _parse_error, {normalized} from text_rows),
-        typed as (select *, {typed} from normalized),
+        typed as (select *, {typed} from normalized),{windows}
         checked as (
             select
                 _row_number,
@@ -608,7 +690,7 @@ def typed_rows_sql(entity: Entity, text_sql: str) -> str:
                 cast({event_date} as date) as _event_date,
                 md5(concat_ws(chr(31), {hashed})) as _row_hash,
                 coalesce(_parse_error, nullif(concat_ws('; ', {reasons}), '')) as _reasons
-            from typed
+            from {checked_from}
         )
         select
             _row_number, {columns}, _event_date, _row_hash,

@@ -58,6 +58,15 @@ LABOR_USD_PER_HOUR = 38.0  # loaded cost of an in-house agent hour (the labor_ra
 BPO_EUR_PER_HOUR = 34.0  # what the outsourced contact centre bills per handled hour
 PLATFORM_EUR_PER_MONTH = 2_400.0
 
+# --- image features of the writing copilot's illustrations (the fid metric): each day 30 real and
+# 30 generated vectors of dimension 8. Real ~ N(mean, diag(std²)); generated ~ N(mean + offset,
+# scale x diag(std²)), so the population FID is ||offset||² + (1 - sqrt(scale))² x sum(std²).
+IMAGE_FEATURES_PER_SET = 30
+IMAGE_FEATURE_MEAN = np.array([-1.0, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1.0])
+IMAGE_FEATURE_STD = np.array([1.0, 1.0, 0.8, 0.8, 0.6, 0.6, 0.4, 0.4])
+IMAGE_FEATURE_OFFSET = np.full(8, 0.25)
+IMAGE_FEATURE_COVARIANCE_SCALE = 1.44  # generated standard deviations are 1.2 x the real ones
+
 
 @dataclass(frozen=True)
 class ModelPrice:
@@ -182,6 +191,16 @@ def _day_file(entity: str, day: date, name: str | None = None) -> str:
     return f"{entity}/date={day.isoformat()}/{name or entity + '.' + FORMATS[entity]}"
 
 
+def _population_fid() -> float:
+    """Fréchet distance of the two planted Gaussians: their covariances commute (both diagonal,
+    one a multiple of the other), so sqrtm(S_r S_g) = sqrt(scale) S_r."""
+    mean_term = IMAGE_FEATURE_OFFSET @ IMAGE_FEATURE_OFFSET
+    covariance_term = (1 - np.sqrt(IMAGE_FEATURE_COVARIANCE_SCALE)) ** 2 * (
+        IMAGE_FEATURE_STD @ IMAGE_FEATURE_STD
+    )
+    return float(mean_term + covariance_term)
+
+
 def _missing_bill_days(provider: int, start: date, end: date) -> list[date]:
     """Days without an inference bill, so that token pricing has to fill them."""
     days = (start + timedelta(i) for i in range((end - start).days + 1))
@@ -278,6 +297,18 @@ PLANTED: dict = {
         "ai_system": SUPPORT,
         "within_7_days_share": 0.12,
         "after_7_days_share": 0.02,
+    },
+    "image_features": {
+        "ai_system": COPILOT,
+        "file": "image_features/date=YYYY-MM-DD/image_features.parquet",
+        "real_per_day": IMAGE_FEATURES_PER_SET,
+        "generated_per_day": IMAGE_FEATURES_PER_SET,
+        "dimension": len(IMAGE_FEATURE_MEAN),
+        "real_mean": IMAGE_FEATURE_MEAN.tolist(),
+        "real_std": IMAGE_FEATURE_STD.tolist(),
+        "generated_mean_offset": IMAGE_FEATURE_OFFSET.tolist(),
+        "generated_covariance_scale": IMAGE_FEATURE_COVARIANCE_SCALE,
+        "population_fid": _population_fid(),
     },
     "perplexity": {
         "ai_system": SUPPORT,
@@ -490,6 +521,7 @@ _ARROW = {
     "BIGINT": pa.int64(),
     "DOUBLE": pa.float64(),
     "DATE": pa.date32(),
+    "DOUBLE[]": pa.list_(pa.float64()),
 }
 
 
@@ -1308,6 +1340,36 @@ def _uptime(seed: int, day: date) -> pa.Table:
     )
 
 
+def _image_features(seed: int, day: date) -> pa.Table:
+    """The copilot's image feature vectors of the day: the real ones first, then the generated
+    ones, each set at random times of the day (sorted)."""
+    rng = _rng(seed, day, "image_features")
+    k, dimension = IMAGE_FEATURES_PER_SET, len(IMAGE_FEATURE_MEAN)
+    z = rng.standard_normal((2 * k, dimension))
+    real = IMAGE_FEATURE_MEAN + z[:k] * IMAGE_FEATURE_STD
+    generated = (
+        IMAGE_FEATURE_MEAN
+        + IMAGE_FEATURE_OFFSET
+        + z[k:] * IMAGE_FEATURE_STD * np.sqrt(IMAGE_FEATURE_COVARIANCE_SCALE)
+    )
+    at = _day_us(day) + np.sort(rng.integers(0, DAY_US, (2, k)), axis=1).ravel()
+    vectors = pa.ListArray.from_arrays(
+        pa.array(np.arange(0, 2 * k * dimension + 1, dimension, dtype=np.int32)),
+        pa.array(np.vstack([real, generated]).ravel()),
+    )
+    return _table(
+        ENTITIES["image_features"],
+        2 * k,
+        {
+            "feature_id": _day_ids("img", day, 2 * k),
+            "ai_system": COPILOT,
+            "created_at": at,
+            "set": _labels(("real", "generated"), np.repeat([0, 1], k)),
+            "vector": vectors,
+        },
+    )
+
+
 def _experiments(leads: _Leads) -> pa.Table:
     k = len(leads.number) if leads.in_experiment else 0
     return _table(
@@ -1583,6 +1645,7 @@ def simulate_day(
         "deployments": _deployments(day),
         "uptime": _uptime(seed, day),
         "employee_usage": usage,
+        "image_features": _image_features(seed, day),
     }
 
 

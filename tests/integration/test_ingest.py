@@ -316,3 +316,107 @@ def test_snapshot_without_and_with_overrides(con, landing, tmp_path):
     again = snapshot(con)
     load_snapshot(con, landing, seeds)
     assert snapshot(con) == again
+
+
+# --- the optional image_features feed
+
+
+def test_image_features_load_from_csv_json_lines_and_parquet(con, landing):
+    header = "feature_id,ai_system,created_at,set,vector"
+    write(
+        landing,
+        "image_features/date=2026-05-01/a.csv",
+        header,
+        'f1,gen,2026-05-01T10:00:00Z,real,"[0.12, -0.5, 3]"',
+        'f2,gen,2026-05-01T10:00:00Z,real,"[1, NaN, 3]"',
+        'f3,gen,2026-05-01T10:00:00Z,fake,"[1, 2, 3]"',
+    )
+    base = {"ai_system": "gen", "created_at": "2026-05-01T11:00:00Z", "set": "generated"}
+    write(
+        landing,
+        "image_features/date=2026-05-01/b.jsonl",
+        json.dumps({**base, "feature_id": "f4", "vector": [1, 2, 3.5]}),
+        json.dumps({**base, "feature_id": "f5", "vector": []}),
+        json.dumps({**base, "feature_id": "f6", "vector": "[4, 5, 6]"}),
+    )
+    parquet = landing / "image_features/date=2026-05-01/c.parquet"
+    con.execute(
+        f"""
+        copy (
+            select * from (values
+                ('f7', 'gen', timestamp '2026-05-01 12:00', 'generated', [7, 8, 9]::double[]),
+                ('f8', 'gen', timestamp '2026-05-01 12:00', 'generated', [7, null, 9]::double[])
+            ) as t(feature_id, ai_system, created_at, "set", vector)
+        ) to '{parquet}' (format parquet)
+        """
+    )
+    result = load_partition(con, "image_features", landing, MAY_1)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (8, 4, 4)
+    assert con.execute(
+        "select feature_id, vector from raw.image_features order by feature_id"
+    ).fetchall() == [
+        ("f1", [0.12, -0.5, 3.0]),
+        ("f4", [1.0, 2.0, 3.5]),
+        ("f6", [4.0, 5.0, 6.0]),
+        ("f7", [7.0, 8.0, 9.0]),
+    ]
+    assert con.execute(
+        "select data_type from information_schema.columns"
+        " where table_schema = 'raw' and table_name = 'image_features' and column_name = 'vector'"
+    ).fetchone() == ("DOUBLE[]",)
+    assert con.execute(
+        "select source_file, row_number, reason from quarantine.rows order by 1, 2"
+    ).fetchall() == [
+        (
+            "image_features/date=2026-05-01/a.csv",
+            3,
+            "vector: element 2 is null or not a finite number",
+        ),
+        (
+            "image_features/date=2026-05-01/a.csv",
+            4,
+            "set: 'fake' is not one of real, generated",
+        ),
+        ("image_features/date=2026-05-01/b.jsonl", 2, "vector: the list is empty"),
+        (
+            "image_features/date=2026-05-01/c.parquet",
+            2,
+            "vector: element 2 is null or not a finite number",
+        ),
+    ]
+    balanced = con.execute(
+        "select bool_and(rows_read = rows_loaded + rows_quarantined + rows_duplicate"
+        " + rows_replaced), count(*) from raw.load_audit where entity = 'image_features'"
+    ).fetchone()
+    assert balanced == (True, 3)
+
+
+def test_a_vector_of_another_dimension_is_quarantined(con, landing):
+    write(
+        landing,
+        "image_features/date=2026-05-01/a.csv",
+        "feature_id,ai_system,created_at,set,vector",
+        'f1,gen,2026-05-01T10:00:00Z,real,"[1, 2, 3]"',
+        'f2,gen,2026-05-01T10:00:00Z,generated,"[1, 2]"',
+        'f3,gen,2026-05-01T10:00:00Z,generated,"[4, 5, 6]"',
+        'f4,other,2026-05-01T10:00:00Z,real,"[1, 2]"',
+    )
+    load_partition(con, "image_features", landing, MAY_1)
+    assert con.execute("select row_number, reason from quarantine.rows").fetchall() == [
+        (
+            3,
+            "vector: 2 elements, but the other rows with ai_system 'gen' on 2026-05-01"
+            " in this file have 3",
+        )
+    ]
+
+
+def test_a_landing_without_image_features_loads_nothing(con, landing):
+    write(landing, "conversations/date=2026-05-01/a.csv", HEADER, row("c1"))
+    assert not (landing / "image_features").exists()
+    assert discover_partitions(landing) == [MAY_1]
+    result = load_partition(con, "image_features", landing, MAY_1)
+    assert result.files == [] and result.rows_read == 0
+    assert (result.min_event_date, result.max_event_date) == (None, None)
+    assert con.execute("select count(*) from raw.image_features").fetchone() == (0,)
+    assert con.execute("select count(*) from quarantine.files").fetchone() == (0,)

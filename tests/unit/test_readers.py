@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.lib.contract import ENTITIES
@@ -291,3 +293,132 @@ def test_row_numbers_of_a_large_regular_csv_are_its_lines(con, tmp_path):
     bad = [(number, r["conversation_id"]) for number, r in rows.items() if r["_reasons"]]
     assert bad == [(7777, "c7775")]
     assert rows[20_001]["conversation_id"] == "c19999"
+
+
+# --- lists: the feature vectors of image_features
+
+IMAGE_FEATURES = ENTITIES["image_features"]
+FEATURES_HEADER = "feature_id,ai_system,created_at,set,vector"
+
+
+def test_csv_vectors_are_json_arrays(con, tmp_path):
+    write(
+        tmp_path,
+        "image_features/a.csv",
+        FEATURES_HEADER + "\n"
+        'f1,gen,2026-05-01T10:00:00Z,real,"[0.12, -0.5, 3]"\n'
+        'f2,gen,2026-05-01T11:00:00+02:00,generated,"[1e-3,2.5E2,-0]"\n',
+    )
+    rows = typed(con, tmp_path, "image_features/a.csv", IMAGE_FEATURES)
+    assert rows[2]["vector"] == [0.12, -0.5, 3.0] and rows[2]["_reasons"] is None
+    assert rows[3]["vector"] == [0.001, 250.0, 0.0] and rows[3]["_reasons"] is None
+    assert rows[3]["created_at"] == datetime(2026, 5, 1, 9, 0)
+
+
+def test_json_lines_vectors_are_native_arrays_or_array_text(con, tmp_path):
+    base = {"ai_system": "gen", "created_at": "2026-05-01T10:00:00Z", "set": "real"}
+    lines = [
+        {**base, "feature_id": "f1", "vector": [0.12, -0.5, 3]},
+        {**base, "feature_id": "f2", "vector": "[1, 2, 3]"},
+    ]
+    write(tmp_path, "image_features/a.jsonl", "\n".join(json.dumps(line) for line in lines))
+    rows = typed(con, tmp_path, "image_features/a.jsonl", IMAGE_FEATURES)
+    assert rows[1]["vector"] == [0.12, -0.5, 3.0] and rows[1]["_reasons"] is None
+    assert rows[2]["vector"] == [1.0, 2.0, 3.0] and rows[2]["_reasons"] is None
+
+
+def test_parquet_list_columns_keep_every_bit_of_their_doubles(con, tmp_path):
+    (tmp_path / "image_features").mkdir()
+    doubles = [0.1, 1 / 3, -1e-300, 123456789.123456789]
+    table = pa.table(
+        {
+            "feature_id": ["f1", "f2", "f3", "f4"],
+            "ai_system": ["gen"] * 4,
+            "created_at": pa.array(
+                [datetime(2026, 5, 1, 10, tzinfo=UTC)] * 4, pa.timestamp("us", tz="UTC")
+            ),
+            "set": ["real", "generated", "generated", "generated"],
+            "vector": pa.array(
+                [doubles, [1, 2, 3, 4], [1, float("nan"), 3, 4], [1, 2, None, 4]],
+                pa.list_(pa.float64()),
+            ),
+        }
+    )
+    pq.write_table(table, tmp_path / "image_features" / "a.parquet")
+    singles = table.slice(1, 1).cast(
+        table.schema.set(4, pa.field("vector", pa.list_(pa.float32())))
+    )
+    pq.write_table(singles, tmp_path / "image_features" / "b.parquet")
+    rows = typed(con, tmp_path, "image_features/a.parquet", IMAGE_FEATURES)
+    assert rows[1]["vector"] == doubles and rows[1]["_reasons"] is None
+    assert rows[1]["created_at"] == datetime(2026, 5, 1, 10, 0)
+    assert rows[2]["vector"] == [1.0, 2.0, 3.0, 4.0] and rows[2]["_reasons"] is None
+    assert rows[3]["_reasons"] == "vector: element 2 is null or not a finite number"
+    assert rows[4]["_reasons"] == "vector: element 3 is null or not a finite number"
+    rows = typed(con, tmp_path, "image_features/b.parquet", IMAGE_FEATURES)
+    assert rows[1]["vector"] == [1.0, 2.0, 3.0, 4.0] and rows[1]["_reasons"] is None
+
+
+def test_bad_vectors_give_a_reason(con, tmp_path):
+    vectors = [
+        "[1, 2, 3]",
+        "[1, 2, 3]",
+        "1, 2, 3",
+        "[]",
+        "[1, null, 3]",
+        "[1, NaN, 3]",
+        "[1, 2, 1e999]",
+        '[1, ""two"", 3]',
+        "[1, 2]",
+        "",
+    ]
+    write(
+        tmp_path,
+        "image_features/a.csv",
+        FEATURES_HEADER
+        + "\n"
+        + "".join(
+            f'f{i},gen,2026-05-01T10:00:00Z,real,"{vector}"\n' for i, vector in enumerate(vectors)
+        ),
+    )
+    rows = typed(con, tmp_path, "image_features/a.csv", IMAGE_FEATURES)
+    reasons = {number - 2: row["_reasons"] for number, row in rows.items()}
+    assert reasons == {
+        0: None,
+        1: None,
+        2: "vector: '1, 2, 3' is not a list of numbers (a JSON array like [0.12, -0.5, 3])",
+        3: "vector: the list is empty",
+        4: "vector: element 2 is null or not a finite number",
+        5: "vector: element 2 is null or not a finite number",
+        6: "vector: element 3 is null or not a finite number",
+        7: "vector: element 2 is null or not a finite number",
+        8: "vector: 2 elements, but the other rows with ai_system 'gen' on 2026-05-01 in this"
+        " file have 3",
+        9: "vector: required value missing",
+    }
+    # A vector that does not parse is null; one of the wrong length keeps its value.
+    assert [rows[n + 2]["vector"] for n in (2, 3, 4, 5, 6, 7, 9)] == [None] * 7
+    assert rows[10]["vector"] == [1.0, 2.0]
+
+
+def test_vector_lengths_are_compared_per_program_and_day(con, tmp_path):
+    """The most common length of a program's day is the reference; other programs and days
+    may have their own; a tie goes to the length that comes first in the file."""
+    lines = [
+        "f1,a,2026-05-01T10:00:00Z,real,[1]",
+        "f2,a,2026-05-01T10:00:00Z,real,[1]",
+        'f3,a,2026-05-01T10:00:00Z,generated,"[1, 2]"',
+        'f4,b,2026-05-01T10:00:00Z,real,"[1, 2]"',
+        'f5,a,2026-05-02T10:00:00Z,real,"[1, 2]"',
+        'f6,c,2026-05-01T10:00:00Z,real,"[1, 2, 3]"',
+        "f7,c,2026-05-01T10:00:00Z,real,[1]",
+    ]
+    write(tmp_path, "image_features/a.csv", FEATURES_HEADER + "\n" + "\n".join(lines) + "\n")
+    rows = typed(con, tmp_path, "image_features/a.csv", IMAGE_FEATURES)
+    bad = {row["feature_id"]: row["_reasons"] for row in rows.values() if row["_reasons"]}
+    assert bad == {
+        "f3": "vector: 2 elements, but the other rows with ai_system 'a' on 2026-05-01 in this"
+        " file have 1",
+        "f7": "vector: 1 elements, but the other rows with ai_system 'c' on 2026-05-01 in this"
+        " file have 3",
+    }

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.lib.contract import EMPLOYEES, ENTITIES, Entity
+from orchestration.lib.frechet import frechet_distance
 from orchestration.lib.simulator import (
     DEMO_END,
     DEMO_START,
@@ -64,6 +65,10 @@ def _typed(frame: pd.DataFrame, entity: Entity) -> pd.DataFrame:
     return out.assign(_unparseable=unparseable)
 
 
+def _list_columns(entity: Entity) -> list[str]:
+    return [c.name for c in entity.columns if c.type.endswith("[]")]
+
+
 @cache
 def read(landing: Path, name: str) -> pd.DataFrame:
     """Every landing file of an entity (but the planted bad file), typed, with file and row.
@@ -76,6 +81,8 @@ def read(landing: Path, name: str) -> pd.DataFrame:
             continue
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path).assign(_unparseable=False)
+            for column in _list_columns(entity):  # tuples, so that rows can be compared
+                frame[column] = frame[column].map(tuple, na_action="ignore")
         elif path.suffix == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
             frame = _typed(frame, entity)
@@ -152,6 +159,7 @@ def test_parquet_files_carry_the_contract_types(landing: Path) -> None:
         "BOOLEAN": pa.bool_(),
         "BIGINT": pa.int64(),
         "DOUBLE": pa.float64(),
+        "DOUBLE[]": pa.list_(pa.float64()),
     }
     for name, entity in ENTITIES.items():
         for path in sorted((landing / name).glob("date=*/*.parquet"))[:1]:
@@ -174,9 +182,19 @@ def _violations(name: str, frame: pd.DataFrame) -> set[tuple[str, str, int]]:
             bad |= pd.to_numeric(value, errors="coerce") > column.max
         if column.values is not None:
             bad |= value.notna() & ~value.isin(column.values)
+        if column.type.endswith("[]"):
+            bad |= value.map(
+                lambda v: len(v) == 0 or not np.isfinite(np.array(v, float)).all(),
+                na_action="ignore",
+            ).fillna(False)
+        if column.same_length_within:
+            day = frame[entity.event_time].dt.date
+            length = value.map(len, na_action="ignore")
+            groups = [frame["_file"], *(frame[g] for g in column.same_length_within), day]
+            bad |= length != length.groupby(groups).transform(lambda n: n.mode().iloc[0])
     rows = {(name, f, int(r)) for f, r in frame.loc[bad, ["_file", "_row"]].itertuples(index=False)}
     with duckdb.connect() as con:
-        con.register("t", frame.drop(columns=["_unparseable"]))
+        con.register("t", frame.drop(columns=["_unparseable", *_list_columns(entity)]))
         for rule, _reason in entity.row_rules:
             found = con.execute(f"select _file, _row from t where not coalesce({rule}, true)")
             rows |= {(name, f, int(r)) for f, r in found.fetchall()}
@@ -394,6 +412,35 @@ def test_employee_adoption_is_about_sixty_percent(landing: Path) -> None:
     adoption = usage[usage.employee_id.isin(eligible)].groupby(week).employee_id.nunique()
     assert ((adoption / len(eligible)).between(0.55, 0.62)).all()
     assert not set(usage.employee_id) <= eligible, "a few ineligible people use it too"
+
+
+def test_image_features_come_from_the_planted_gaussians(landing: Path) -> None:
+    plan = PLANTED["image_features"]
+    features = read(landing, "image_features")
+    assert set(features.ai_system) == {plan["ai_system"]}
+    days = features.groupby(features.created_at.dt.date).set.value_counts().unstack()
+    assert len(days) == (DEMO_END - DEMO_START).days + 1
+    assert (days["real"] == plan["real_per_day"]).all()
+    assert (days["generated"] == plan["generated_per_day"]).all()
+    vectors = {
+        kind: np.array(features.loc[features.set == kind, "vector"].to_list())
+        for kind in ("real", "generated")
+    }
+    assert vectors["real"].shape[1] == plan["dimension"]
+    real_std = np.array(plan["real_std"])
+    assert np.allclose(vectors["real"].mean(axis=0), plan["real_mean"], atol=0.1)
+    assert np.allclose(vectors["real"].std(axis=0), real_std, rtol=0.1)
+    offset = vectors["generated"].mean(axis=0) - vectors["real"].mean(axis=0)
+    assert np.allclose(offset, plan["generated_mean_offset"], atol=0.1)
+    scale = (vectors["generated"].std(axis=0) / vectors["real"].std(axis=0)) ** 2
+    assert np.allclose(scale, plan["generated_covariance_scale"], rtol=0.1)
+    closed_form = np.sum(np.square(plan["generated_mean_offset"])) + (
+        1 - np.sqrt(plan["generated_covariance_scale"])
+    ) ** 2 * np.sum(real_std**2)
+    assert plan["population_fid"] == pytest.approx(closed_form)
+    # The whole range is a large sample: its FID is close to the population's.
+    whole = frechet_distance(vectors["real"], vectors["generated"])
+    assert whole == pytest.approx(plan["population_fid"], abs=0.1)
 
 
 # --- formats

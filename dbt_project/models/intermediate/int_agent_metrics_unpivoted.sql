@@ -16,14 +16,22 @@ with conversations as (
 settings as (
 
     select
-        max(case when setting_name = 'learning_efficiency_weeks'
-            then cast(setting_value as {{ type_double() }}) end) as learning_weeks,
-        max(case when setting_name = 'reliability_weight_uptime'
-            then cast(setting_value as {{ type_double() }}) end) as weight_uptime,
-        max(case when setting_name = 'reliability_weight_action_accuracy'
-            then cast(setting_value as {{ type_double() }}) end) as weight_action_accuracy,
-        max(case when setting_name = 'reliability_weight_goal_completion'
-            then cast(setting_value as {{ type_double() }}) end) as weight_goal_completion
+        max(case
+            when setting_name = 'learning_efficiency_weeks'
+                then cast(setting_value as {{ type_double() }})
+        end) as learning_weeks,
+        max(case
+            when setting_name = 'reliability_weight_uptime'
+                then cast(setting_value as {{ type_double() }})
+        end) as weight_uptime,
+        max(case
+            when setting_name = 'reliability_weight_action_accuracy'
+                then cast(setting_value as {{ type_double() }})
+        end) as weight_action_accuracy,
+        max(case
+            when setting_name = 'reliability_weight_goal_completion'
+                then cast(setting_value as {{ type_double() }})
+        end) as weight_goal_completion
     from {{ ref('stg_reference__settings') }}
 
 ),
@@ -82,8 +90,8 @@ uptime as (
         grain,
         period_start,
         ai_system,
-        numerator / nullif(denominator, 0) as uptime_share,
-        sample_size
+        sample_size,
+        numerator / nullif(denominator, 0) as uptime_share
     from {{ ref('int_operational_metrics_unpivoted') }}
     where metric_name = 'uptime_percent'
         and segment_key = 'all'
@@ -178,19 +186,21 @@ learning_points as (
     select
         target.period_start,
         target.ai_system,
-        cast({{ dbt.datediff('target.period_start', 'point.week_start', 'day') }}
-            as {{ type_double() }}) / 7.0 as week_offset,
-        point.goal_completion_points
+        cast(
+            {{ dbt.datediff('target.period_start', 'week_point.week_start', 'day') }}
+            as {{ type_double() }}
+        ) / 7.0 as week_offset,
+        week_point.goal_completion_points
     from conversations as target
     cross join settings
-    inner join weekly_goals as point
-        on point.ai_system = target.ai_system
-        and point.week_start <= target.period_start
-        and point.week_start > {{ dbt.dateadd(
+    inner join weekly_goals as week_point
+        on week_point.ai_system = target.ai_system
+        and week_point.week_start <= target.period_start
+        and week_point.week_start > {{ dbt.dateadd(
             'day', '-7 * cast(settings.learning_weeks as ' ~ dbt.type_int() ~ ')',
             'target.period_start'
         ) }}
-        and point.goal_completion_points is not null
+        and week_point.goal_completion_points is not null
     where target.grain = 'week'
         and target.segment_key = 'all'
 

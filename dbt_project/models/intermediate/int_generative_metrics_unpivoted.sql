@@ -79,23 +79,27 @@ feedback_aggregated as (
 
 ),
 
+ai_conversations as (
+
+    select * from {{ ref('int_conversations_aggregated') }}
+    where segment_key = 'all'
+        and {{ in_recompute_periods() }}
+
+),
+
 -- Feedback events and AI conversations of the period, each by its own event time.
 feedback_per_conversation as (
 
     select
+        'all' as segment_key,
+        'all' as segment_value,
         coalesce(feedback.grain, conversations.grain) as grain,
         coalesce(feedback.period_start, conversations.period_start) as period_start,
         coalesce(feedback.ai_system, conversations.ai_system) as ai_system,
-        'all' as segment_key,
-        'all' as segment_value,
         coalesce(feedback.feedback_events, 0) as feedback_events,
         coalesce(conversations.ai_conversations, 0) as ai_conversations
     from feedback_aggregated as feedback
-    full outer join (
-        select * from {{ ref('int_conversations_aggregated') }}
-        where segment_key = 'all'
-            and {{ in_recompute_periods() }}
-    ) as conversations
+    full outer join ai_conversations as conversations
         on conversations.grain = feedback.grain
         and conversations.period_start = feedback.period_start
         and conversations.ai_system = feedback.ai_system

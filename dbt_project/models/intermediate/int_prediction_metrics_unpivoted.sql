@@ -72,16 +72,24 @@ slices as (
 class_votes as (
 
     select
-        grain, period_start, slice_ai_system as ai_system, segment_key, segment_value,
-        predicted_class as class,
+        grain,
+        period_start,
+        slice_ai_system as ai_system,
+        segment_key,
+        segment_value,
+        predicted_class as label_class,
         1 as predicted,
         0 as actual,
         case when predicted_class = actual_class then 1 else 0 end as hit
     from labelled
     union all
     select
-        grain, period_start, slice_ai_system as ai_system, segment_key, segment_value,
-        actual_class as class,
+        grain,
+        period_start,
+        slice_ai_system as ai_system,
+        segment_key,
+        segment_value,
+        actual_class as label_class,
         0 as predicted,
         1 as actual,
         0 as hit
@@ -97,7 +105,7 @@ classes as (
         ai_system,
         segment_key,
         segment_value,
-        class,
+        label_class,
         sum(predicted) as predicted,
         sum(actual) as actual,
         sum(hit) as hits
@@ -202,8 +210,9 @@ auc as (
     select
         *,
         -- U = rank sum of the positives - n+(n+ + 1)/2; AUC = U / (n+ n-), null with one class.
-        case when positives > 0 and negatives > 0
-            then positive_rank_sum - positives * (positives + 1) / 2.0
+        case
+            when positives > 0 and negatives > 0
+                then positive_rank_sum - positives * (positives + 1) / 2.0
         end as mann_whitney_u,
         positives * negatives as pairs
     from ranks
@@ -254,15 +263,17 @@ parity as (
         segment_key,
         segment_value,
         sum(case when selection_rate is not null then predicted else 0 end) as selection_rows,
-        case when count(selection_rate) >= 2
-            then max(selection_rate) - min(selection_rate)
+        case
+            when count(selection_rate) >= 2
+                then max(selection_rate) - min(selection_rate)
         end as parity_difference,
         case when count(selection_rate) >= 2 then min(selection_rate) end as lowest_selection_rate,
         case when count(selection_rate) >= 2 then max(selection_rate) end as highest_selection_rate,
         sum(case when true_positive_rate is not null then labelled else 0 end)
             as opportunity_rows,
-        case when count(true_positive_rate) >= 2
-            then max(true_positive_rate) - min(true_positive_rate)
+        case
+            when count(true_positive_rate) >= 2
+                then max(true_positive_rate) - min(true_positive_rate)
         end as opportunity_difference
     from groups
     group by 1, 2, 3, 4, 5

@@ -11,6 +11,8 @@
     'int_business_metrics_unpivoted',
     'int_prediction_metrics_unpivoted',
     'int_generative_metrics_unpivoted',
+    'int_text_metrics_unpivoted',
+    'int_image_features_metrics_unpivoted',
     'int_agent_metrics_unpivoted',
     'int_responsible_ai_metrics_unpivoted',
     'int_employee_metrics_unpivoted',
