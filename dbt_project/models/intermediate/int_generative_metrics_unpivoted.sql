@@ -16,10 +16,11 @@ with evaluations as (
 
 calls as (
 
-    select * from {{ ref('stg_raw__llm_calls') }}
-    where logprob_sum is not null
-        and logprob_tokens > 0
-        and {{ in_recompute_reads('started_date') }}
+    select
+        *,
+        logprob_sum is not null and logprob_tokens > 0 as has_logprobs
+    from {{ ref('stg_raw__llm_calls') }}
+    where {{ in_recompute_reads('started_date') }}
 
 ),
 
@@ -29,7 +30,8 @@ calls_sliced as (
 
 ),
 
--- exp(-sum of log-probabilities / tokens): the per-token perplexity of the pooled calls.
+-- exp(-sum of log-probabilities / tokens) over the calls that carry log-probabilities: the
+-- per-token perplexity of the pooled calls (null in a period whose calls carry none).
 perplexity as (
 
     select
@@ -38,12 +40,20 @@ perplexity as (
         slice_ai_system as ai_system,
         segment_key,
         segment_value,
-        count(*) as calls,
-        -1 * sum(logprob_sum) as negative_logprob_sum,
-        sum(logprob_tokens) as logprob_tokens,
-        exp(-1 * sum(logprob_sum) / sum(logprob_tokens)) as perplexity
+        {{ count_if('has_logprobs') }} as calls,
+        -1 * sum(case when has_logprobs then logprob_sum end) as negative_logprob_sum,
+        sum(case when has_logprobs then logprob_tokens end) as logprob_tokens
     from calls_sliced
     group by 1, 2, 3, 4, 5
+
+),
+
+perplexity_valued as (
+
+    select
+        *,
+        exp(negative_logprob_sum / logprob_tokens) as perplexity
+    from perplexity
 
 ),
 
@@ -125,7 +135,7 @@ evaluation_metrics as (
 
 perplexity_metrics as (
 
-    {{ metric_rows('perplexity', [
+    {{ metric_rows('perplexity_valued', [
         {'name': 'perplexity', 'statistic': 'value', 'unit': 'perplexity',
          'value': 'perplexity', 'numerator': 'negative_logprob_sum',
          'denominator': 'logprob_tokens', 'sample_size': 'calls'},

@@ -51,10 +51,14 @@ slices as (
         slice_ai_system as ai_system,
         segment_key,
         segment_value,
-        {{ count_if(
-            "(predicted_class is not null and predicted_class not in ('true', 'false'))"
-            ~ " or (actual_class is not null and actual_class not in ('true', 'false'))"
-        ) }} = 0 as is_binary,
+        -- Binary: labels, and every one of them true or false (a regression task has none).
+        (
+            {{ count_if('predicted_class is not null or actual_class is not null') }} > 0
+            and {{ count_if(
+                "(predicted_class is not null and predicted_class not in ('true', 'false'))"
+                ~ " or (actual_class is not null and actual_class not in ('true', 'false'))"
+            ) }} = 0
+        ) as is_binary,
         {{ count_if('predicted_class is not null and actual_class is not null') }} as labelled,
         {{ count_if('predicted_class = actual_class') }} as correct,
         {{ count_if("predicted_class = 'true' and actual_class = 'true'") }} as true_positives,
