@@ -155,60 +155,49 @@ class Setting:
     other_users: str = ""
 
 
-def _conversation(
-    name: str,
-    unit: str,
-    statistic: str,
-    interval: str,
-    direction: str,
-    definition: str,
-    sources: tuple[str, ...],
-    caveats: tuple[str, ...] = (),
-    family: str = "customer_service",
-) -> Metric:
-    """A metric over the conversations that started in the period, sliced by their segments."""
-    return Metric(
-        name=name,
-        family=family,
-        unit=unit,
-        statistic=statistic,
-        interval=interval,
-        direction=direction,
-        definition=definition,
-        sources=sources,
-        event_time="conversations.started_at",
-        segments=CONVERSATION_SEGMENTS,
-        caveats=caveats,
-    )
+def _sliced(
+    event_time: str,
+    segments: tuple[str, ...],
+    default_family: str,
+    shared_caveats: tuple[str, ...] = (),
+):
+    """A constructor of metrics that share their event time, slices and some caveats (positional
+    fields as Metric's: name, unit, statistic, interval, direction, definition, sources)."""
+
+    def build(
+        name: str,
+        unit: str,
+        statistic: str,
+        interval: str,
+        direction: str,
+        definition: str,
+        sources: tuple[str, ...],
+        caveats: tuple[str, ...] = (),
+        family: str = default_family,
+        **fields: str,
+    ) -> Metric:
+        return Metric(
+            name=name,
+            family=family,
+            unit=unit,
+            statistic=statistic,
+            interval=interval,
+            direction=direction,
+            definition=definition,
+            sources=sources,
+            event_time=event_time,
+            segments=segments,
+            caveats=(*caveats, *shared_caveats),
+            **fields,
+        )
+
+    return build
 
 
-def _prediction(
-    name: str,
-    unit: str,
-    statistic: str,
-    interval: str,
-    direction: str,
-    definition: str,
-    sources: tuple[str, ...],
-    caveats: tuple[str, ...] = (),
-    family: str = "technical",
-    **multiclass: str,
-) -> Metric:
-    """A metric over predictions by predicted_at, sliced by task and by model only."""
-    return Metric(
-        name=name,
-        family=family,
-        unit=unit,
-        statistic=statistic,
-        interval=interval,
-        direction=direction,
-        definition=definition,
-        sources=sources,
-        event_time="predictions.predicted_at",
-        segments=PREDICTION_SEGMENTS,
-        caveats=(*caveats, NO_ALL_ROW),
-        **multiclass,
-    )
+# A metric over the conversations that started in the period, sliced by their segments.
+_conversation = _sliced("conversations.started_at", CONVERSATION_SEGMENTS, "customer_service")
+# A metric over predictions by predicted_at, sliced by task and by model only.
+_prediction = _sliced("predictions.predicted_at", PREDICTION_SEGMENTS, "technical", (NO_ALL_ROW,))
 
 
 # The linked-row metrics read actions: llm_calls with operation execute_tool or invoke_agent.
@@ -966,8 +955,8 @@ METRICS: tuple[Metric, ...] = (
         event_time="uptime.checked_at, llm_calls.started_at and conversations.started_at (each "
         "component by its own)",
         caveats=(
-            "Null when any component with a non-zero weight is null; sample_size is the smallest "
-            "sample_size of the components used.",
+            "Null (with sample_size 0) when any component with a non-zero weight is null; "
+            "otherwise sample_size is the smallest sample_size of the components used.",
             "Its components count different rows (checks, actions, conversations), so the index "
             "has no interval.",
             SETTING_REBUILD,

@@ -132,7 +132,7 @@ reliability_components as (
 -- A weighted mean of the three shares; null when a component that has weight is missing, so a
 -- program without uptime checks or without labelled actions gets no index rather than a
 -- flattering one.
-reliability as (
+reliability_weighted as (
 
     select
         components.grain,
@@ -157,13 +157,22 @@ reliability as (
             )
         end as reliability_index,
         -- The smallest sample among the weighted components: the index is as thin as that.
-        coalesce(least(
+        least(
             case when settings.weight_uptime > 0 then components.uptime_checks end,
             case when settings.weight_action_accuracy > 0 then components.correctness_known end,
             case when settings.weight_goal_completion > 0 then components.goals_known end
-        ), 0) as sample_size
+        ) as thinnest_component
     from reliability_components as components
     cross join settings
+
+),
+
+reliability as (
+
+    select
+        *,
+        case when reliability_index is null then 0 else thinnest_component end as sample_size
+    from reliability_weighted
 
 ),
 

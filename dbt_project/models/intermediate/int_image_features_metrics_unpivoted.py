@@ -17,27 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from orchestration.lib.frechet import frechet_distance
-
-# The columns and types of every metric family (macros/metrics.sql `metric_rows`), in order:
-# marts.metric_values unions the families with `select *`.
-METRIC_INPUTS = pa.schema(
-    [
-        ("metric_name", pa.string()),
-        ("grain", pa.string()),
-        ("period_start", pa.date32()),
-        ("ai_system", pa.string()),
-        ("segment_key", pa.string()),
-        ("segment_value", pa.string()),
-        ("statistic", pa.string()),
-        ("numerator", pa.float64()),
-        ("denominator", pa.float64()),
-        ("standard_deviation", pa.float64()),
-        ("value", pa.float64()),
-        ("sample_size", pa.int64()),
-        ("scale", pa.float64()),
-        ("unit", pa.string()),
-    ]
-)
+from orchestration.lib.metric_inputs import METRIC_INPUTS
 
 
 def period_starts(days: pd.Series) -> dict[str, pd.Series]:

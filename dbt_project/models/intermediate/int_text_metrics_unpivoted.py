@@ -13,26 +13,8 @@ family yields, in the order marts.metric_values unions them in.
 
 import pyarrow as pa
 
+from orchestration.lib.metric_inputs import METRIC_INPUTS
 from orchestration.lib.text_metrics import bleu_from_statistics
-
-SCHEMA = pa.schema(
-    [
-        ("metric_name", pa.string()),
-        ("grain", pa.string()),
-        ("period_start", pa.date32()),
-        ("ai_system", pa.string()),
-        ("segment_key", pa.string()),
-        ("segment_value", pa.string()),
-        ("statistic", pa.string()),
-        ("numerator", pa.float64()),
-        ("denominator", pa.float64()),
-        ("standard_deviation", pa.float64()),
-        ("value", pa.float64()),
-        ("sample_size", pa.int64()),
-        ("scale", pa.float64()),
-        ("unit", pa.string()),
-    ]
-)
 
 SLICE = ["grain", "period_start", "ai_system", "segment_key", "segment_value"]
 MATCHES = [f"bleu_matches_{n}" for n in range(1, 5)]
@@ -81,4 +63,4 @@ def model(dbt, session):
                 }
             )
     # Missing keys are nulls; the schema types the columns, also when there are no rows.
-    return pa.Table.from_pylist(rows, schema=SCHEMA)
+    return pa.Table.from_pylist(rows, schema=METRIC_INPUTS)
