@@ -112,6 +112,17 @@ SHORT_UNITS = {
     "ms_per_1k_calls": " ms/1k calls",
     "tokens": "",
     "index_0_to_100": " / 100",
+    "bleu_0_to_100": " / 100",
+    "score_0_to_1": "",
+    "preference_0_to_1": "",
+    "satisfaction_1_to_5": " / 5",
+    "points_per_week": " pts/week",
+    "feedback_per_ai_conversation": " per AI conv.",
+    "perplexity": "",
+    "fid": "",
+    "target_units": "",
+    "sessions": " sessions",
+    "minutes": " min",
 }
 
 

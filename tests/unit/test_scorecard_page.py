@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.lib.catalog import METRICS
 from orchestration.lib.scorecard import (
     format_value,
     iso_week_label,
@@ -81,6 +82,13 @@ def test_iso_week_label_uses_the_iso_year() -> None:
 )
 def test_values_are_shown_in_their_units(value: float | None, unit: str, shown: str) -> None:
     assert format_value(value, unit) == shown
+
+
+def test_every_catalog_unit_has_a_short_label() -> None:
+    """No metric of the catalog shows its raw unit name ("0.9 points_per_week") on the page."""
+    for metric in METRICS:
+        shown = format_value(0.5, metric.unit)
+        assert "_" not in shown, (metric.name, shown)
 
 
 def test_page_is_self_contained_and_names_every_status() -> None:
