@@ -5,7 +5,7 @@ the ROUGE-L F-measure and METEOR of the pair, scored by sacrebleu, rouge-score a
 Scoring is the slow part, so the model is incremental on evaluation_id and scores only what it
 has not scored yet: an evaluation whose texts (their md5 fingerprint), program or day changed
 since its row was written is scored again and replaces its row (delete+insert). A post-hook
-(_intermediate__text_metrics.yml: Python models take no Jinja) drops the rows of evaluations
+(_intermediate__models.yml: Python models take no Jinja) drops the rows of evaluations
 that no longer have both texts (a correction that removed one).
 
 Finding what is new is an anti-join on fingerprints over all evaluations, cheap next to scoring,
