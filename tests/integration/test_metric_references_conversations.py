@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ from tests.integration.metric_reference_checks import (
     Expected,
     assert_metric_names_include,
     assert_no_infinities,
+    assert_recomputing_changes_nothing,
     average,
     build_warehouse,
     check_metric,
@@ -639,3 +641,10 @@ def test_every_metric_is_produced_and_none_is_infinite(
 
 def test_every_grain_is_covered(expected: Expected) -> None:
     assert {key[1] for key in expected} == set(GRAINS)
+
+
+def test_a_nightly_recompute_of_a_mid_range_day_changes_nothing(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    # Mid-week, mid-month: the day, its ISO week, its month and the look-back all recompute.
+    assert_recomputing_changes_nothing(warehouse, tmp_path, START + timedelta(days=31))

@@ -36,6 +36,7 @@ from tests.integration.metric_reference_checks import (
     Expected,
     assert_metric_names_include,
     assert_no_infinities,
+    assert_recomputing_changes_nothing,
     average,
     build_warehouse,
     check_metric,
@@ -634,3 +635,9 @@ def test_every_metric_is_produced_and_none_is_infinite(
 ) -> None:
     assert_metric_names_include(actual, (*TECHNICAL, *FAIRNESS))
     assert_no_infinities(warehouse)
+
+
+def test_a_nightly_recompute_of_a_mid_range_day_changes_nothing(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    assert_recomputing_changes_nothing(warehouse, tmp_path, START + timedelta(days=17))
