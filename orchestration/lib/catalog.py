@@ -1000,8 +1000,10 @@ METRICS: tuple[Metric, ...] = (
             "conversations.started_at",
         ),
         (
-            "First seen means first seen in the loaded history: in a program's first "
-            "novel_intent_window_days of data every intent is novel.",
+            "First seen means first seen in the loaded history, so the intents a program already "
+            "saw within the first novel_intent_window_days of its history are its initial "
+            "repertoire and never novel (else every intent would be novel in the first weeks of "
+            "data).",
             "Conversations with a null intent are left out; null when either group is empty or "
             "the other intents' rate is 0; sample_size = novel-intent AI conversations with "
             "task_completed recorded.",
@@ -1313,7 +1315,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "novel_intent_window_days",
         "An intent is novel for a conversation when its program first saw it at most this many "
-        "days (× 24 hours) before the conversation started.",
+        "days (× 24 hours) before the conversation started; intents seen in the first this many "
+        "days of a program's history are its initial repertoire, never novel.",
         ("adaptability",),
     ),
     Setting(
