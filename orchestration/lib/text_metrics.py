@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from nltk.translate.meteor_score import meteor_score
-from rouge_score import rouge_scorer
 from sacrebleu.metrics.bleu import BLEU
 
 # The settings of sacrebleu.corpus_bleu's defaults, spelled out (tests compare with corpus_bleu).
@@ -85,7 +83,13 @@ class TextScorer:
             max_ngram_order=BLEU_MAX_NGRAM_ORDER,
             effective_order=True,
         )
+        # NLTK (also under rouge-score) takes ~3.5 s to import: only a scorer pays for it, not
+        # every importer of this module (the BLEU aggregate needs sacrebleu alone).
+        from nltk.translate.meteor_score import meteor_score
+        from rouge_score import rouge_scorer
+
         self._rouge = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+        self._meteor = meteor_score
 
     def score(self, response: str, reference: str) -> PairScores:
         """Scores of one pair (the response is the hypothesis, the reference the target)."""
@@ -96,7 +100,7 @@ class TextScorer:
             bleu.sys_len,
             bleu.ref_len,
             self._rouge.score(reference, response)["rougeL"].fmeasure,
-            meteor_score([meteor_tokens(reference)], meteor_tokens(response), wordnet=NO_SYNONYMS),
+            self._meteor([meteor_tokens(reference)], meteor_tokens(response), wordnet=NO_SYNONYMS),
         )
 
     def score_pairs(

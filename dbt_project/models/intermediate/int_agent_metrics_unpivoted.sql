@@ -36,34 +36,12 @@ settings as (
 
 ),
 
-actions as (
-
-    select * from {{ ref('stg_raw__llm_calls') }}
-    where is_action
-        and {{ in_recompute_reads('started_date') }}
-
-),
-
-actions_sliced as (
-
-    {{ sliced('actions', 'started_date') }}
-
-),
-
+-- The periods' call counts, where the program took actions (tool and agent steps).
 actions_aggregated as (
 
-    select
-        grain,
-        period_start,
-        slice_ai_system as ai_system,
-        segment_key,
-        segment_value,
-        count(is_human_intervened) as interventions_known,
-        {{ count_if('not is_human_intervened') }} as autonomous_actions,
-        count(is_action_correct) as correctness_known,
-        {{ count_if('is_action_correct') }} as correct_actions
-    from actions_sliced
-    group by 1, 2, 3, 4, 5
+    select * from {{ ref('int_llm_calls_aggregated') }}
+    where actions > 0
+        and {{ in_recompute_periods() }}
 
 ),
 

@@ -54,8 +54,15 @@ def model(dbt, session):
         pairs = pairs.join(scored, SCORED_INPUT, how="anti")
     batch = pairs.to_arrow_table()
 
-    scores = TextScorer().score_pairs(
-        zip(batch["response_text"].to_pylist(), batch["reference_text"].to_pylist(), strict=True)
+    # A scorer (and its NLTK import) only when there is something to score.
+    scores = (
+        TextScorer().score_pairs(
+            zip(
+                batch["response_text"].to_pylist(), batch["reference_text"].to_pylist(), strict=True
+            )
+        )
+        if batch.num_rows
+        else []
     )
     columns = {name: batch[name] for name in SCORED_INPUT}
     columns["is_scored"] = [score is not None for score in scores]

@@ -14,46 +14,15 @@ with evaluations as (
 
 ),
 
-calls as (
-
-    select
-        *,
-        logprob_sum is not null and logprob_tokens > 0 as has_logprobs
-    from {{ ref('stg_raw__llm_calls') }}
-    where {{ in_recompute_reads('started_date') }}
-
-),
-
-calls_sliced as (
-
-    {{ sliced('calls', 'started_date') }}
-
-),
-
 -- exp(-sum of log-probabilities / tokens) over the calls that carry log-probabilities: the
 -- per-token perplexity of the pooled calls (null in a period whose calls carry none).
 perplexity as (
 
     select
-        grain,
-        period_start,
-        slice_ai_system as ai_system,
-        segment_key,
-        segment_value,
-        {{ count_if('has_logprobs') }} as calls,
-        -1 * sum(case when has_logprobs then logprob_sum end) as negative_logprob_sum,
-        sum(case when has_logprobs then logprob_tokens end) as logprob_tokens
-    from calls_sliced
-    group by 1, 2, 3, 4, 5
-
-),
-
-perplexity_valued as (
-
-    select
         *,
         exp(negative_logprob_sum / logprob_tokens) as perplexity
-    from perplexity
+    from {{ ref('int_llm_calls_aggregated') }}
+    where {{ in_recompute_periods() }}
 
 ),
 
@@ -135,10 +104,10 @@ evaluation_metrics as (
 
 perplexity_metrics as (
 
-    {{ metric_rows('perplexity_valued', [
+    {{ metric_rows('perplexity', [
         {'name': 'perplexity', 'statistic': 'value', 'unit': 'perplexity',
          'value': 'perplexity', 'numerator': 'negative_logprob_sum',
-         'denominator': 'logprob_tokens', 'sample_size': 'calls'},
+         'denominator': 'logprob_tokens', 'sample_size': 'logprob_calls'},
     ]) }}
 
 ),

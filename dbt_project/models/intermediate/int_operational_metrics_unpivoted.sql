@@ -7,106 +7,15 @@
 
 with calls as (
 
-    select * from {{ ref('int_llm_calls_priced') }}
-    where {{ in_recompute_reads('started_date') }}
+    select * from {{ ref('int_llm_calls_aggregated') }}
+    where {{ in_recompute_periods() }}
 
 ),
 
-calls_sliced as (
+calls_with_conversations as (
 
-    {{ sliced('calls', 'started_date') }}
-
-),
-
-calls_aggregated as (
-
-    select
-        grain,
-        period_start,
-        slice_ai_system as ai_system,
-        segment_key,
-        segment_value,
-        count(*) as calls,
-        {{ count_if('is_error') }} as error_calls,
-        percentile_cont(0.5) within group (order by duration_ms) as latency_p50_ms,
-        percentile_cont(0.95) within group (order by duration_ms) as latency_p95_ms,
-        percentile_cont(0.99) within group (order by duration_ms) as latency_p99_ms,
-        count(tokens_total) as calls_with_tokens,
-        sum(tokens_total) as tokens_total,
-        count(inference_cost_usd) as calls_costed,
-        sum(inference_cost_usd) as inference_cost_usd,
-        -- Minutes in the whole period (a day, an ISO week or a calendar month).
-        max(case grain
-            when 'day' then 1440
-            when 'week' then 10080
-            else 1440 * {{ dbt.datediff(
-                'period_start', dbt.dateadd('month', 1, 'period_start'), 'day'
-            ) }}
-        end) as period_minutes
-    from calls_sliced
-    group by 1, 2, 3, 4, 5
-
-),
-
-minutes as (
-
-    select
-        grain,
-        period_start,
-        slice_ai_system as ai_system,
-        segment_key,
-        segment_value,
-        count(*) as calls_in_minute
-    from calls_sliced
-    group by 1, 2, 3, 4, 5, {{ dbt.date_trunc('minute', 'started_at') }}
-
-),
-
-peaks as (
-
-    select
-        grain,
-        period_start,
-        ai_system,
-        segment_key,
-        segment_value,
-        max(calls_in_minute) as peak_calls_per_minute,
-        sum(calls_in_minute) as calls
-    from minutes
-    group by 1, 2, 3, 4, 5
-
-),
-
--- Tokens per conversation: the calls linked to a conversation, summed per conversation.
-conversation_tokens as (
-
-    select
-        grain,
-        period_start,
-        slice_ai_system as ai_system,
-        segment_key,
-        segment_value,
-        conversation_id,
-        sum(tokens_total) as tokens
-    from calls_sliced
-    where conversation_id is not null
-    group by 1, 2, 3, 4, 5, 6
-
-),
-
-tokens_per_conversation as (
-
-    select
-        grain,
-        period_start,
-        ai_system,
-        segment_key,
-        segment_value,
-        count(tokens) as conversations,
-        sum(tokens) as tokens_sum,
-        stddev_samp(tokens) as tokens_sd
-    from conversation_tokens
-    group by 1, 2, 3, 4, 5
+    select * from calls
+    where conversations_with_calls is not null
 
 ),
 
@@ -194,7 +103,7 @@ load_slope as (
 
 call_metrics as (
 
-    {{ metric_rows('calls_aggregated', [
+    {{ metric_rows('calls', [
         {'name': 'latency_p50_ms', 'statistic': 'value', 'unit': 'ms',
          'value': 'latency_p50_ms', 'sample_size': 'calls'},
         {'name': 'latency_p95_ms', 'statistic': 'value', 'unit': 'ms',
@@ -209,13 +118,6 @@ call_metrics as (
          'value': 'tokens_total', 'sample_size': 'calls_with_tokens'},
         {'name': 'inference_cost_usd', 'statistic': 'value', 'unit': 'usd',
          'value': 'inference_cost_usd', 'sample_size': 'calls_costed'},
-    ]) }}
-
-),
-
-peak_metrics as (
-
-    {{ metric_rows('peaks', [
         {'name': 'peak_throughput_per_minute', 'statistic': 'value', 'unit': 'calls_per_minute',
          'value': 'peak_calls_per_minute', 'sample_size': 'calls'},
     ]) }}
@@ -224,10 +126,10 @@ peak_metrics as (
 
 token_metrics as (
 
-    {{ metric_rows('tokens_per_conversation', [
+    {{ metric_rows('calls_with_conversations', [
         {'name': 'tokens_per_conversation', 'statistic': 'mean', 'unit': 'tokens',
-         'numerator': 'tokens_sum', 'denominator': 'conversations',
-         'standard_deviation': 'tokens_sd'},
+         'numerator': 'conversation_tokens_sum', 'denominator': 'conversations_with_tokens',
+         'standard_deviation': 'conversation_tokens_sd'},
     ]) }}
 
 ),
@@ -253,8 +155,6 @@ slope_metrics as (
 unioned as (
 
     select * from call_metrics
-    union all
-    select * from peak_metrics
     union all
     select * from token_metrics
     union all

@@ -158,6 +158,21 @@ binary_slices as (
 
 ),
 
+-- The rows of the binary slices: the input of auc_roc and of the fairness metrics.
+binary_sliced as (
+
+    select sliced.*
+    from sliced
+    inner join slices
+        on slices.grain = sliced.grain
+        and slices.period_start = sliced.period_start
+        and slices.ai_system = sliced.slice_ai_system
+        and slices.segment_key = sliced.segment_key
+        and slices.segment_value = sliced.segment_value
+    where slices.is_binary
+
+),
+
 -- ROC AUC as the Mann-Whitney statistic: mean rank of the positives, tied scores sharing the
 -- average of their ranks (a tie between a positive and a negative counts one half).
 scored as (
@@ -179,15 +194,8 @@ scored as (
                 sliced.grain, sliced.period_start, sliced.slice_ai_system,
                 sliced.segment_key, sliced.segment_value, sliced.score
         ) - 1) / 2.0 as score_rank
-    from sliced
-    inner join slices
-        on slices.grain = sliced.grain
-        and slices.period_start = sliced.period_start
-        and slices.ai_system = sliced.slice_ai_system
-        and slices.segment_key = sliced.segment_key
-        and slices.segment_value = sliced.segment_value
-    where slices.is_binary
-        and sliced.score is not null
+    from binary_sliced as sliced
+    where sliced.score is not null
         and sliced.actual_class is not null
 
 ),
@@ -245,15 +253,8 @@ groups as (
             count_if("sliced.actual_class = 'true' and sliced.predicted_class = 'true'"),
             count_if("sliced.actual_class = 'true' and sliced.predicted_class is not null")
         ) }} as true_positive_rate
-    from sliced
-    inner join slices
-        on slices.grain = sliced.grain
-        and slices.period_start = sliced.period_start
-        and slices.ai_system = sliced.slice_ai_system
-        and slices.segment_key = sliced.segment_key
-        and slices.segment_value = sliced.segment_value
-    where slices.is_binary
-        and sliced.sensitive_group is not null
+    from binary_sliced as sliced
+    where sliced.sensitive_group is not null
     group by 1, 2, 3, 4, 5, 6
 
 ),

@@ -52,32 +52,12 @@ evaluations as (
 
 ),
 
-guarded_calls as (
-
-    select * from {{ ref('stg_raw__llm_calls') }}
-    where operation in ('chat', 'text_completion')
-        and {{ in_recompute_reads('started_date') }}
-
-),
-
-guarded_sliced as (
-
-    {{ sliced('guarded_calls', 'started_date') }}
-
-),
-
+-- The periods' call counts, where the program made chat or text-completion calls.
 guardrails as (
 
-    select
-        grain,
-        period_start,
-        slice_ai_system as ai_system,
-        segment_key,
-        segment_value,
-        count(is_guardrail_triggered) as guardrail_known,
-        {{ count_if('not is_guardrail_triggered') }} as guardrail_passed
-    from guarded_sliced
-    group by 1, 2, 3, 4, 5
+    select * from {{ ref('int_llm_calls_aggregated') }}
+    where generating_calls > 0
+        and {{ in_recompute_periods() }}
 
 ),
 
