@@ -840,4 +840,9 @@ def test_incremental_run_equals_a_full_rebuild(incremental: dict) -> None:
 
 
 def test_rerunning_the_same_window_changes_nothing(incremental: dict) -> None:
-    pd.testing.assert_frame_equal(incremental["after"], incremental["again"], check_exact=True)
+    # To the last representable bits: DuckDB's parallel aggregation feeds stddev_samp its rows in
+    # no fixed order, so a recomputed interval may differ in its final ulp (seen once in CI-like
+    # runs); the periods a run does not recompute stay byte-identical (test above).
+    pd.testing.assert_frame_equal(
+        incremental["after"], incremental["again"], check_exact=False, rtol=1e-12, atol=1e-15
+    )
