@@ -14,11 +14,7 @@
     select * from (
         select
             grains.grain as grain,
-            case grains.grain
-                when 'day' then cast(src.{{ date_column }} as date)
-                when 'week' then cast({{ dbt.date_trunc('week', 'src.' ~ date_column) }} as date)
-                else cast({{ dbt.date_trunc('month', 'src.' ~ date_column) }} as date)
-            end as period_start,
+            {{ period_start('grains.grain', 'src.' ~ date_column) }} as period_start,
             case when systems.is_all then 'ALL' else src.ai_system end as slice_ai_system,
             segment_keys.segment_key as segment_key,
             case segment_keys.segment_key
@@ -29,11 +25,7 @@
             end as segment_value,
             src.*
         from {{ relation }} as src
-        cross join (
-            select 'day' as grain
-            union all select 'week' as grain
-            union all select 'month' as grain
-        ) as grains
+        cross join ({{ grains() }}) as grains
         cross join (
             select false as is_all
             union all select true as is_all
@@ -46,6 +38,24 @@
         ) as segment_keys
     ) as expanded
     where {{ in_recompute_periods('expanded.grain', 'expanded.period_start') }}
+{%- endmacro %}
+
+
+{# The grains as rows (column grain): day, week, month. #}
+{% macro grains() -%}
+    select 'day' as grain
+    union all select 'week' as grain
+    union all select 'month' as grain
+{%- endmacro %}
+
+
+{# The first day of the period of a grain (day; ISO week, Monday; month) that a date falls in. #}
+{% macro period_start(grain, date_column) -%}
+    case {{ grain }}
+        when 'day' then cast({{ date_column }} as date)
+        when 'week' then cast({{ dbt.date_trunc('week', date_column) }} as date)
+        else cast({{ dbt.date_trunc('month', date_column) }} as date)
+    end
 {%- endmacro %}
 
 

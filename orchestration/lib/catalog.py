@@ -56,7 +56,7 @@ FAMILIES = {
     "agents": "Agents",
     "responsible_ai": "Responsible AI",
     "employees": "Employees",
-    "business": "Business cost inputs",
+    "business": "Business",
 }
 STATISTICS = {
     "proportion": "proportion (numerator / denominator; sample_size = denominator)",
@@ -1303,6 +1303,167 @@ METRICS: tuple[Metric, ...] = (
             "Null when no AI conversation was resolved.",
         ),
     ),
+    Metric(
+        name="human_cost_to_serve_usd",
+        family="business",
+        unit="usd",
+        statistic="ratio",
+        interval="none",
+        direction="lower",
+        definition="Labour cost of the human-only conversations that started in the period "
+        "(human_handle_seconds × the loaded hourly rate / 3600) / those of them resolved: the "
+        "comparison for cost_to_serve_usd.",
+        sources=(
+            "conversations.human_handle_seconds",
+            "conversations.ai_involved",
+            "conversations.resolved",
+            "labor_rates.hourly_usd",
+        ),
+        event_time="conversations.started_at",
+        caveats=(
+            "Only human-only conversations with human_handle_seconds count, in the numerator "
+            "and the denominator.",
+            "Null for a program without resolved human-only conversations in the period.",
+        ),
+    ),
+    Metric(
+        name="cost_reduction_usd",
+        family="business",
+        unit="usd",
+        statistic="value",
+        interval="none",
+        direction="higher",
+        definition="Σ over the period's days of (baseline cost per resolution × AI conversations "
+        "resolved) − (ai_run_cost_usd + human_oversight_cost_usd). The baseline is the program's "
+        "cost per resolved conversation (AI run cost + human labour of every contact / resolved "
+        "contacts) in the prepost_window_days before its first deployment, from that deployment "
+        "on; before it, or without a usable pre-window, the day's human_cost_to_serve_usd of "
+        "concurrent human-only contacts.",
+        sources=(
+            "deployments.deployed_at",
+            "conversations.human_handle_seconds",
+            "conversations.resolved",
+            "conversations.ai_involved",
+            "costs.billed_cost",
+            "llm_calls.cost_usd",
+            "labor_rates.hourly_usd",
+        ),
+        event_time="conversations.started_at and the costs' days",
+        caveats=(
+            "Days without AI resolutions or without a baseline are left out (sample_size counts "
+            "the AI resolutions used).",
+            "ALL sums the programs, each against its own baseline.",
+            "Negative when the AI costs more per resolution than the baseline.",
+        ),
+    ),
+    Metric(
+        name="attributed_revenue_usd",
+        family="business",
+        unit="usd",
+        statistic="value",
+        interval="none",
+        direction="higher",
+        definition="Completed minus refunded revenue in USD (each row at the FX rate of its "
+        "occurred_at day) whose attributed_conversation_id is an AI conversation of the program.",
+        sources=(
+            "revenue.amount",
+            "revenue.currency",
+            "revenue.status",
+            "revenue.attributed_conversation_id",
+            "conversations.ai_involved",
+            "fx_rates.usd_rate",
+        ),
+        event_time="revenue.occurred_at",
+        caveats=(
+            "A refund counts negative whatever sign it was filed with; other statuses (pending) "
+            "count nothing.",
+            "A row in a currency without an FX rate on or before its day is left out.",
+        ),
+    ),
+    Metric(
+        name="revenue_per_ai_interaction_usd",
+        family="business",
+        unit="usd",
+        statistic="ratio",
+        interval="none",
+        direction="higher",
+        definition="attributed_revenue_usd / AI conversations that started in the period.",
+        sources=(
+            "revenue.amount",
+            "revenue.attributed_conversation_id",
+            "conversations.ai_involved",
+        ),
+        event_time="revenue.occurred_at and conversations.started_at, each by its own time",
+        caveats=("Null in a period without attributed revenue.",),
+    ),
+    Metric(
+        name="ai_revenue_share",
+        family="business",
+        unit="share",
+        statistic="ratio",
+        interval="none",
+        direction="higher",
+        definition="attributed_revenue_usd / all revenue counted in the period (completed minus "
+        "refunded, attributed or not).",
+        sources=("revenue.amount", "revenue.status", "revenue.attributed_conversation_id"),
+        event_time="revenue.occurred_at",
+        caveats=(
+            "The denominator is the company's revenue, the same for every program: the "
+            "programs' shares add up to ALL's.",
+        ),
+    ),
+    Metric(
+        name="roai",
+        family="business",
+        unit="ratio",
+        statistic="ratio",
+        interval="none",
+        direction="higher",
+        definition="(value − investment) / investment, with investment = ai_run_cost_usd + "
+        "human_oversight_cost_usd + ai_implementation costs, and value = the cost the AI "
+        "resolutions avoided (baseline cost per resolution × AI resolutions, as in "
+        "cost_reduction_usd) + incremental revenue (of the experiment units assigned on days "
+        "with units in both arms: treatment revenue − treatment units × control revenue per "
+        "control unit, each day a stratum; on other days attributed_revenue_usd).",
+        sources=(
+            "costs.billed_cost",
+            "costs.cost_type",
+            "conversations.human_handle_seconds",
+            "conversations.resolved",
+            "revenue.amount",
+            "experiments.variant",
+            "deployments.deployed_at",
+        ),
+        event_time="the costs' days, conversations.started_at, revenue.occurred_at and "
+        "experiments.assigned_at",
+        caveats=(
+            "Deviation from PRODUCT.md: its value = cost_reduction_usd + revenue would subtract "
+            "the run and oversight costs twice (cost_reduction_usd is already net of them); "
+            "value counts the avoided cost gross instead.",
+            "The cumulative roai since deployment and the payback date are in marts.roi_summary.",
+            "An experiment's incremental revenue uses each unit's conversion-window revenue, "
+            "provisional until the window has closed.",
+        ),
+    ),
+    Metric(
+        name="time_to_value_days",
+        family="business",
+        unit="days",
+        statistic="value",
+        interval="none",
+        direction="lower",
+        definition="Days from the first deployment's day to the first day on which cumulative "
+        "value (as in roai) reaches cumulative investment since then; the value of every period "
+        "that ends on or after that day.",
+        sources=("deployments.deployed_at", "costs.billed_cost", "conversations.resolved"),
+        event_time="deployments.deployed_at",
+        caveats=(
+            "Null until the investment has paid back; sample_size counts the days with data "
+            "since the deployment.",
+            "A program without a deployment row counts from its first day with data; ALL from "
+            "the first deployment of any program.",
+        ),
+    ),
 )
 
 SETTINGS: tuple[Setting, ...] = (
@@ -1359,6 +1520,23 @@ SETTINGS: tuple[Setting, ...] = (
         "(blocking publication); every other metric below its minimum is only shown as "
         "insufficient data.",
         other_users="weekly gate",
+    ),
+    Setting(
+        "cuped_lookback_days",
+        "Days (× 24 hours) before a unit's assignment whose completed orders are its CUPED "
+        "covariate (pre-assignment conversions).",
+        other_users="marts.experiment_results",
+    ),
+    Setting(
+        "experiment_alpha",
+        "Significance level of an experiment's verdict: significant_win or significant_loss when "
+        "the pooled z-test p-value is below it.",
+        other_users="marts.experiment_results",
+    ),
+    Setting(
+        "srm_alpha",
+        "An experiment whose sample-ratio-mismatch p-value is below this is `invalid`.",
+        other_users="marts.experiment_results",
     ),
 )
 

@@ -123,6 +123,7 @@ SHORT_UNITS = {
     "target_units": "",
     "sessions": " sessions",
     "minutes": " min",
+    "days": " days",
 }
 
 

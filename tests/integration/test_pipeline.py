@@ -223,3 +223,46 @@ def test_missing_day_blocks_publication_and_keeps_the_last_good_one(handmade: di
     with duckdb.connect(str(ws.published / "published.duckdb"), read_only=True) as con:
         latest = con.execute("select max(week_start) from marts.scorecard_weekly").fetchone()[0]
     assert latest == FIRST + timedelta(days=21)
+
+
+def test_a_changed_price_table_reprices_the_whole_history(tmp_path: Path) -> None:
+    """Token-priced calls follow the price table in effect, not the one at ingestion time.
+
+    A week without bills is priced from the seed; then the user files a price table that
+    doubles gpt-4o-mini from the start and triples it from the week's fifth day, and a run of
+    the last day alone re-prices every earlier day.
+    """
+    ws = Workspace(tmp_path)
+    handmade_landing.write_landing(ws.landing, FIRST, 7)
+    for bill in ws.landing.glob("costs/*/*.csv"):
+        bill.unlink()
+    assert (first := ws.run()).returncode == 0, describe(first)
+    before = _daily_costs(ws)
+    assert len(before) == 7 and before["ai_run_cost_usd"].notna().all()
+
+    prices = ws.landing / "reference" / "model_prices.csv"
+    prices.parent.mkdir()
+    fifth = FIRST + timedelta(days=4)
+    prices.write_text(
+        "provider,model,input_usd_per_1k,output_usd_per_1k,valid_from\n"
+        "openai,gpt-4o-mini,0.0003,0.0012,2025-01-01\n"
+        f"openai,gpt-4o-mini,0.00045,0.0018,{fifth.isoformat()}\n"
+    )
+    last = (FIRST + timedelta(days=6)).isoformat()
+    assert (second := ws.run("--start", last, "--end", last)).returncode == 0, describe(second)
+    after = _daily_costs(ws)
+
+    factor = np.where(after["period_start"] < fifth, 2.0, 3.0)
+    np.testing.assert_allclose(after["ai_run_cost_usd"], factor * before["ai_run_cost_usd"])
+    np.testing.assert_allclose(after["inference_cost_usd"], factor * before["inference_cost_usd"])
+
+
+def _daily_costs(ws: Workspace) -> pd.DataFrame:
+    frame = ws.frame(
+        "pivot (select period_start, metric_name, value from marts.metric_values"
+        " where grain = 'day' and ai_system = 'ALL' and segment_key = 'all'"
+        " and metric_name in ('ai_run_cost_usd', 'inference_cost_usd'))"
+        " on metric_name using first(value) order by period_start"
+    )
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    return frame

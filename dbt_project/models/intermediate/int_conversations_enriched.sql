@@ -206,8 +206,7 @@ enriched as (
         on intents_first_seen.ai_system = recomputed.ai_system
         and intents_first_seen.intent = recomputed.intent
     left join labor_rates
-        on labor_rates.valid_from <= recomputed.started_date
-        and (labor_rates.valid_until is null or labor_rates.valid_until > recomputed.started_date)
+        on {{ valid_on('labor_rates', 'recomputed.started_date') }}
 
 )
 

@@ -98,33 +98,16 @@ spread as (
 
 ),
 
-fx_rates as (
-
-    select
-        currency,
-        usd_rate,
-        rate_date,
-        lead(rate_date) over (partition by currency order by rate_date) as next_rate_date
-    from {{ ref('stg_reference__fx_rates') }}
-
-),
-
 converted as (
 
     select
         spread.*,
-        coalesce(
-            fx_rates.usd_rate, case when spread.billing_currency = 'USD' then 1.0 end
-        ) as usd_rate,
-        (
-            spread.billed_cost_share
-            * coalesce(fx_rates.usd_rate, case when spread.billing_currency = 'USD' then 1.0 end)
-        ) as amount_usd
+        fx.usd_rate,
+        spread.billed_cost_share * fx.usd_rate as amount_usd
     from spread
-    left join fx_rates
-        on fx_rates.currency = spread.billing_currency
-        and fx_rates.rate_date <= spread.cost_date
-        and (fx_rates.next_rate_date is null or fx_rates.next_rate_date > spread.cost_date)
+    left join {{ ref('int_fx_rate_periods') }} as fx
+        on fx.currency = spread.billing_currency
+        and {{ valid_on('fx', 'spread.cost_date') }}
 
 )
 

@@ -36,8 +36,7 @@ matched as (
     inner join prices
         on prices.model = calls.model
         and (calls.provider is null or prices.provider = calls.provider)
-        and prices.valid_from <= calls.started_date
-        and (prices.valid_until is null or prices.valid_until > calls.started_date)
+        and {{ valid_on('prices', 'calls.started_date') }}
 
 ),
 

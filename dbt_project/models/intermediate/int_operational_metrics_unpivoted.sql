@@ -61,24 +61,14 @@ hours_sliced as (
     from (
         select
             grains.grain,
-            case grains.grain
-                when 'day' then hours.started_date
-                when 'week' then cast({{ dbt.date_trunc('week', 'hours.started_date') }} as date)
-                else cast({{ dbt.date_trunc('month', 'hours.started_date') }} as date)
-            end as period_start,
+            {{ period_start('grains.grain', 'hours.started_date') }} as period_start,
             hours.ai_system,
             'all' as segment_key,
             'all' as segment_value,
             cast(hours.calls as {{ type_double() }}) / 1000.0 as calls_thousands,
             hours.latency_p95_ms
         from hours
-        cross join (
-            select 'day' as grain
-            union all
-            select 'week' as grain
-            union all
-            select 'month' as grain
-        ) as grains
+        cross join ({{ grains() }}) as grains
     ) as expanded
     where {{ in_recompute_periods() }}
 

@@ -2,8 +2,10 @@
 
 -- One row per ISO week, ai_system (and ALL) and metric at week grain, segment 'all': the value
 -- with its interval, the prior week, the average of the 4 weeks before, the target and a status.
--- baseline_value (pre-deployment) is null here: a later issue computes it. Incremental runs
--- rebuild the recomputed weeks and the 4 weeks after them, whose history they feed.
+-- baseline_value is the pre-deployment value of marts.baseline_comparison for the program's
+-- latest deployment before the week's end (headline metrics of programs with a deployment).
+-- Incremental runs rebuild the recomputed weeks and the 4 weeks after them, whose history they
+-- feed.
 
 {%- set w = recompute_window() %}
 
@@ -49,6 +51,35 @@ history as (
 
 ),
 
+-- Every week's baseline: the pre-window value of the latest deployment that week has seen.
+baselines as (
+
+    select
+        ranked.week_start,
+        ranked.ai_system,
+        ranked.metric_name,
+        ranked.pre_value as baseline_value
+    from (
+        select
+            weekly.period_start as week_start,
+            comparison.ai_system,
+            comparison.metric_name,
+            comparison.pre_value,
+            row_number() over (
+                partition by weekly.period_start, comparison.ai_system, comparison.metric_name
+                order by comparison.deployed_at desc
+            ) as recency
+        from weekly
+        inner join {{ ref('baseline_comparison') }} as comparison
+            on comparison.ai_system = weekly.ai_system
+            and comparison.metric_name = weekly.metric_name
+            and comparison.deployed_at
+            < cast({{ dbt.dateadd('day', 7, 'weekly.period_start') }} as {{ dbt.type_timestamp() }})
+    ) as ranked
+    where ranked.recency = 1
+
+),
+
 targets as (
 
     select * from {{ ref('stg_reference__targets') }}
@@ -76,6 +107,7 @@ targeted as (
         weekly.sample_size,
         history.prior_week_value,
         history.four_week_average,
+        baselines.baseline_value,
         case when own.metric_name is not null then own.target else for_all.target end as target,
         case when own.metric_name is not null then own.direction else for_all.direction end
             as direction,
@@ -91,6 +123,10 @@ targeted as (
         on history.week_start = weekly.period_start
         and history.ai_system = weekly.ai_system
         and history.metric_name = weekly.metric_name
+    left join baselines
+        on baselines.week_start = weekly.period_start
+        and baselines.ai_system = weekly.ai_system
+        and baselines.metric_name = weekly.metric_name
     left join default_min_sample_size
         on 1 = 1
     left join targets as own
@@ -114,7 +150,7 @@ scored as (
         cast(sample_size as {{ dbt.type_bigint() }}) as sample_size,
         cast(prior_week_value as {{ type_double() }}) as prior_week_value,
         cast(four_week_average as {{ type_double() }}) as four_week_average,
-        cast(null as {{ type_double() }}) as baseline_value,
+        cast(baseline_value as {{ type_double() }}) as baseline_value,
         cast(target as {{ type_double() }}) as target,
         cast(case
             when value is null

@@ -2,7 +2,9 @@
 
 The dbt assets share the daily partitions of ingestion. A run passes dbt the event days its
 landing partitions touched as `min_date`/`max_date`, and incremental models recompute only the
-periods those days (and their look-back and look-ahead windows) can change.
+periods those days (and their look-back and look-ahead windows) can change. A reference table
+changed since the last successful build (a corrected price, FX or labour rate, a setting) widens
+that window to every day it reaches (orchestration/lib/reference_changes.py).
 """
 
 import json
@@ -16,6 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs.ingestion.partitions import daily_partitions
 from orchestration.defs.ingestion.resources import Warehouse
 from orchestration.defs.transform.project import dbt_project
+from orchestration.lib import reference_changes
 from orchestration.lib.contract import ENTITIES
 
 # dagster-dbt leaves one target/<run> folder per invocation; keep a few for debugging.
@@ -57,6 +60,20 @@ def event_day_window(warehouse: Warehouse, first: str, last: str) -> dict[str, s
     return {"min_date": min(lo.isoformat(), first), "max_date": max(hi.isoformat(), last)}
 
 
+def recompute_window(warehouse: Warehouse, first: str, last: str) -> dict[str, str]:
+    """The event days dbt recomputes: the partitions' days, widened by reference changes."""
+    window = event_day_window(warehouse, first, last)
+    with warehouse.connect() as con:
+        changed_from = reference_changes.first_changed_day(con)
+        last_event = reference_changes.last_event_day(con)
+    if changed_from is not None and last_event is not None:
+        window = {
+            "min_date": min(window["min_date"], changed_from.isoformat()),
+            "max_date": max(window["max_date"], last_event.isoformat()),
+        }
+    return window
+
+
 def _prune_run_targets() -> None:
     target = dbt_project.project_dir / dbt_project.target_path
     runs = sorted(
@@ -78,7 +95,9 @@ def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
 ) -> Iterator[Any]:
     keys = context.partition_key_range
-    window = event_day_window(warehouse, keys.start, keys.end)
+    window = recompute_window(warehouse, keys.start, keys.end)
     context.log.info(f"dbt recomputes the periods of event days {window}")
     yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()
+    with warehouse.connect() as con:
+        reference_changes.record_applied(con)
     _prune_run_targets()
