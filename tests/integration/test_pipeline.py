@@ -228,14 +228,16 @@ def test_missing_day_blocks_publication_and_keeps_the_last_good_one(handmade: di
 def test_a_changed_price_table_reprices_the_whole_history(tmp_path: Path) -> None:
     """Token-priced calls follow the price table in effect, not the one at ingestion time.
 
-    A week without bills is priced from the seed; then the user files a price table that
-    doubles gpt-4o-mini from the start and triples it from the week's fifth day, and a run of
-    the last day alone re-prices every earlier day.
+    A week without inference bills (the bills become 1 USD platform charges) is priced from the
+    seed; then the user files a price table that doubles gpt-4o-mini from the start and triples
+    it from the week's fifth day, and a run of the last day alone re-prices every earlier day.
     """
     ws = Workspace(tmp_path)
     handmade_landing.write_landing(ws.landing, FIRST, 7)
     for bill in ws.landing.glob("costs/*/*.csv"):
-        bill.unlink()
+        bills = pd.read_csv(bill, dtype=str).assign(cost_type="ai_platform", billed_cost="1.00")
+        bills.to_csv(bill, index=False)
+    platform = len(handmade_landing.SYSTEMS) * 1.0  # a day
     assert (first := ws.run()).returncode == 0, describe(first)
     before = _daily_costs(ws)
     assert len(before) == 7 and before["ai_run_cost_usd"].notna().all()
@@ -253,7 +255,9 @@ def test_a_changed_price_table_reprices_the_whole_history(tmp_path: Path) -> Non
     after = _daily_costs(ws)
 
     factor = np.where(after["period_start"] < fifth, 2.0, 3.0)
-    np.testing.assert_allclose(after["ai_run_cost_usd"], factor * before["ai_run_cost_usd"])
+    np.testing.assert_allclose(
+        after["ai_run_cost_usd"] - platform, factor * (before["ai_run_cost_usd"] - platform)
+    )
     np.testing.assert_allclose(after["inference_cost_usd"], factor * before["inference_cost_usd"])
 
 
