@@ -100,9 +100,12 @@ NOT_AVERAGEABLE = (
     "the percentile of the pooled rows."
 )
 EVALUATORS = "Every evaluator (human, llm_judge, heuristic, …) is pooled."
-SETTING_REBUILD = (
-    "A changed setting reaches periods a run does not recompute only after a full rebuild."
+# A changed reference table (orchestration/lib/reference_changes.py widens the run's window).
+REFERENCE_CHANGE = (
+    "A changed {what} is applied to every period it reaches by the next run through Dagster "
+    "(`amw run`, the UI's jobs); a `dbt build` by hand needs `--full-refresh`."
 )
+SETTING_REBUILD = REFERENCE_CHANGE.format(what="setting")
 
 
 @dataclass(frozen=True)
@@ -548,8 +551,7 @@ METRICS: tuple[Metric, ...] = (
         caveats=(
             "A call without cost_usd whose model has no price is left out (flagged is_unpriced in "
             "intermediate.int_llm_calls_priced); sample_size counts the calls costed.",
-            "A changed model_prices table reaches periods a run does not recompute only after a "
-            "full rebuild.",
+            REFERENCE_CHANGE.format(what="model_prices table"),
             "An estimate from the calls, not a bill: ai_run_cost_usd prefers the bills.",
         ),
     ),
@@ -1276,8 +1278,7 @@ METRICS: tuple[Metric, ...] = (
         caveats=(
             "AI conversations without human_handle_seconds are left out (sample_size); "
             "human-only conversations are not part of it.",
-            "A changed labor_rates table reaches periods a run does not recompute only after a "
-            "full rebuild.",
+            REFERENCE_CHANGE.format(what="labor_rates table"),
         ),
     ),
     Metric(

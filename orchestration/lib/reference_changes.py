@@ -84,26 +84,31 @@ def last_event_day(con: duckdb.DuckDBPyConnection) -> date | None:
 def first_changed_day(con: duckdb.DuckDBPyConnection) -> date | None:
     """The first event day a reference change since the last successful build reaches.
 
-    None when nothing changed. Without a record of an earlier build every table counts as
-    changed (a first build rebuilds everything anyway).
+    None when nothing changed or there are no events. Without a record of an earlier build
+    every table counts as changed (a first build rebuilds everything anyway).
     """
     applied = _applied(con)
-    reached: list[date] = []
-    for name in REFERENCE_TABLES:
-        changed = _rows_in_effect(con, name) ^ (applied or {}).get(name, set())
-        if applied is not None and not changed:
-            continue
-        first = _first_event_day(con)
-        if name in DATED and applied is not None:
-            position = REFERENCE_TABLES[name].index(DATED[name])
-            days = [json.loads(row)[position] for row in changed]
-            # A row without a (valid) date applies from the start: everything is reached.
-            parsed = [_parse_day(day) for day in days]
-            if all(parsed):
-                first = max(min(parsed), first) if first else min(parsed)
-        if first is not None:
-            reached.append(first)
-    return min(reached) if reached else None
+    changed = {
+        name: _rows_in_effect(con, name) ^ (applied or {}).get(name, set())
+        for name in REFERENCE_TABLES
+    }
+    changed = {name: rows for name, rows in changed.items() if rows or applied is None}
+    first_event = _first_event_day(con) if changed else None
+    if first_event is None:
+        return None
+    reached = []
+    for name, rows in changed.items():
+        days = [_changed_from(name, row) for row in rows] if applied is not None else [None]
+        # A change without a (valid) date, or to an undated table, reaches every day.
+        reached.append(max(min(days), first_event) if days and all(days) else first_event)
+    return min(reached)
+
+
+def _changed_from(name: str, row: str) -> date | None:
+    """The date a dated table's row applies from; None for other tables."""
+    if name not in DATED:
+        return None
+    return _parse_day(json.loads(row)[REFERENCE_TABLES[name].index(DATED[name])])
 
 
 def _parse_day(text: str | None) -> date | None:

@@ -226,42 +226,37 @@ cumulative as (
 
 ),
 
-running as (
+-- The days since the deployment, with the value and investment they add to the running sums.
+counted as (
 
     select
         cumulative.*,
         case
             when cumulative.business_date >= cumulative.since_date
-                then sum(
-                        case
-                            when cumulative.business_date >= cumulative.since_date
-                                then coalesce(cumulative.value_usd, 0)
-                        end
-                    ) over (
-                        partition by cumulative.ai_system
-                        order by cumulative.business_date
-                        rows unbounded preceding
-                    )
-        end as cumulative_value_usd,
+                then coalesce(cumulative.value_usd, 0)
+        end as counted_value_usd,
         case
             when cumulative.business_date >= cumulative.since_date
-                then sum(
-                        case
-                            when cumulative.business_date >= cumulative.since_date
-                                then coalesce(cumulative.investment_usd, 0)
-                        end
-                    ) over (
-                        partition by cumulative.ai_system
-                        order by cumulative.business_date
-                        rows unbounded preceding
-                    )
-        end as cumulative_investment_usd,
-        {{ count_if('cumulative.business_date >= cumulative.since_date') }} over (
-            partition by cumulative.ai_system
-            order by cumulative.business_date
-            rows unbounded preceding
-        ) as days_since_deployment
+                then coalesce(cumulative.investment_usd, 0)
+        end as counted_investment_usd
     from cumulative
+
+),
+
+running as (
+
+    select
+        counted.*,
+        -- Null before the deployment: a running sum of nulls stays null.
+        sum(counted.counted_value_usd) over since_start as cumulative_value_usd,
+        sum(counted.counted_investment_usd) over since_start as cumulative_investment_usd,
+        count(counted.counted_value_usd) over since_start as days_since_deployment
+    from counted
+    window since_start as (
+        partition by counted.ai_system
+        order by counted.business_date
+        rows unbounded preceding
+    )
 
 ),
 
