@@ -18,6 +18,8 @@ from orchestration.lib.contract import ENTITIES, REFERENCE_TABLES
 from orchestration.lib.environment import DBT_PROJECT_DIR, Environment
 
 DEMO_SOURCE = dg.AssetKey(["landing", "demo_day"])
+# Reasons name the bad value, so they differ row by row: the UI shows the first ones.
+_SET_ASIDE_LINES = 20
 
 
 def partition_days(context: dg.AssetExecutionContext) -> list[date]:
@@ -51,15 +53,48 @@ def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
             for day in partition_days(context):
                 results.append(ingest.load_partition(con, entity, landing.dir, day))
         totals = ingest.totals(results)
+        metadata: dict[str, object] = dict(totals)
         if totals["rows_quarantined"] or totals["files_rejected"]:
             context.log.warning(
                 f"{entity}: {totals['rows_quarantined']} rows quarantined, "
                 f"{totals['files_rejected']} files rejected "
                 "(see quarantine.rows / quarantine.files)"
             )
-        return dg.MaterializeResult(metadata=totals)
+            with warehouse.connect() as con:
+                metadata["set_aside"] = dg.MetadataValue.md(
+                    _set_aside(con, entity, context.partition_key_range)
+                )
+        return dg.MaterializeResult(metadata=metadata)
 
     return _asset
+
+
+def _set_aside(con, entity: str, days: dg.PartitionKeyRange) -> str:
+    """What the run's days set aside, in words: rejected files and quarantined rows by reason."""
+    rows = con.execute(
+        """
+        select 'file rejected' as kind, source_file, reason, count(*) as n
+        from quarantine.files
+        where entity = $entity and partition_date between $start and $end
+        group by all
+        union all
+        select 'rows quarantined', source_file, reason, count(*)
+        from quarantine.rows
+        where entity = $entity and partition_date between $start and $end
+        group by all
+        order by kind, source_file, reason
+        """,
+        {"entity": entity, "start": days.start, "end": days.end},
+    ).fetchall()
+    lines = ["| What | File | Reason | Rows |", "|---|---|---|---:|"]
+    for kind, source_file, reason, n in rows[:_SET_ASIDE_LINES]:
+        count = "" if kind == "file rejected" else str(n)
+        reason = reason.replace("|", "\\|")
+        lines.append(f"| {kind} | `{source_file}` | {reason} | {count} |")
+    if len(rows) > _SET_ASIDE_LINES:
+        more = len(rows) - _SET_ASIDE_LINES
+        lines.append(f"\n{more} more reasons: see quarantine.rows and quarantine.files.")
+    return "\n".join(lines)
 
 
 def _snapshot_asset(demo: bool) -> dg.AssetsDefinition:
