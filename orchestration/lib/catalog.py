@@ -132,6 +132,9 @@ class Metric:
     # without interval) on multi-class ones: the statistic and interval on those.
     multiclass_statistic: str | None = None
     multiclass_interval: str | None = None
+    # The metrics that must not get worse while this one improves (containment bought with
+    # unsolved customers, cost cut with lower resolution): the scorecard shows them beside it.
+    guardrails: tuple[str, ...] = ()
 
     @property
     def statistic_label(self) -> str:
@@ -177,7 +180,7 @@ def _sliced(
         sources: tuple[str, ...],
         caveats: tuple[str, ...] = (),
         family: str = default_family,
-        **fields: str,
+        **fields: str | tuple[str, ...],
     ) -> Metric:
         return Metric(
             name=name,
@@ -249,6 +252,7 @@ METRICS: tuple[Metric, ...] = (
             "ai_resolution_rate).",
             "Null when the slice has no AI conversation.",
         ),
+        guardrails=("csat_average", "first_contact_resolution_rate"),
     ),
     _conversation(
         "automation_rate",
@@ -260,6 +264,7 @@ METRICS: tuple[Metric, ...] = (
         "ai_resolution_rate).",
         ("conversations.ai_involved", "conversations.resolved", "conversations.escalated_to_human"),
         ("Unlike ai_resolution_rate, the denominator includes human-only conversations.",),
+        guardrails=("csat_average", "first_contact_resolution_rate"),
     ),
     _conversation(
         "ai_resolution_rate",
@@ -274,6 +279,7 @@ METRICS: tuple[Metric, ...] = (
             "issue does not undo it (first_contact_resolution_rate does).",
             "Null when the slice has no AI conversation.",
         ),
+        guardrails=("csat_average", "first_contact_resolution_rate"),
     ),
     _conversation(
         "escalation_rate",
@@ -284,6 +290,7 @@ METRICS: tuple[Metric, ...] = (
         "AI conversations escalated to a person / AI conversations (1 − containment_rate).",
         ("conversations.ai_involved", "conversations.escalated_to_human"),
         ("Null when the slice has no AI conversation.",),
+        guardrails=("csat_average", "ai_resolution_rate"),
     ),
     _conversation(
         "first_contact_resolution_rate",
@@ -318,6 +325,7 @@ METRICS: tuple[Metric, ...] = (
             "Wall-clock length of the contact, human time after an escalation included; agent "
             "effort is human_handle_seconds (see human_oversight_cost_usd).",
         ),
+        guardrails=("csat_average", "first_contact_resolution_rate"),
     ),
     _conversation(
         "resolution_time_p50_seconds",
@@ -333,6 +341,7 @@ METRICS: tuple[Metric, ...] = (
             "used).",
             NOT_AVERAGEABLE,
         ),
+        guardrails=("first_contact_resolution_rate", "csat_average"),
     ),
     _conversation(
         "resolution_time_p90_seconds",
@@ -348,6 +357,7 @@ METRICS: tuple[Metric, ...] = (
             "used).",
             NOT_AVERAGEABLE,
         ),
+        guardrails=("first_contact_resolution_rate", "csat_average"),
     ),
     _conversation(
         "csat_average",
@@ -447,6 +457,7 @@ METRICS: tuple[Metric, ...] = (
                     else ()
                 ),
             ),
+            guardrails=("error_rate",),
         )
         for p in (50, 95, 99)
     ),
@@ -602,6 +613,7 @@ METRICS: tuple[Metric, ...] = (
         "normalised labels are equal.",
         ("predictions.predicted_label", "predictions.actual_label"),
         (LABELS, "Rows without both labels are left out; a slice-period without any has no row."),
+        guardrails=("demographic_parity_difference", "equal_opportunity_difference"),
     ),
     _prediction(
         "precision",
@@ -625,6 +637,7 @@ METRICS: tuple[Metric, ...] = (
         ),
         multiclass_statistic="ratio",
         multiclass_interval="none",
+        guardrails=("demographic_parity_difference", "equal_opportunity_difference"),
     ),
     _prediction(
         "recall",
@@ -645,6 +658,7 @@ METRICS: tuple[Metric, ...] = (
         ),
         multiclass_statistic="ratio",
         multiclass_interval="none",
+        guardrails=("demographic_parity_difference", "equal_opportunity_difference"),
     ),
     _prediction(
         "f1",
@@ -662,6 +676,7 @@ METRICS: tuple[Metric, ...] = (
             "Macro F1 is not the harmonic mean of the macro precision and macro recall reported "
             "beside it.",
         ),
+        guardrails=("demographic_parity_difference", "equal_opportunity_difference"),
     ),
     _prediction(
         "auc_roc",
@@ -678,6 +693,7 @@ METRICS: tuple[Metric, ...] = (
             "Null when only one class occurs; score must be the probability of the positive class "
             "true (a score oriented the other way gives 1 − AUC).",
         ),
+        guardrails=("demographic_parity_difference", "equal_opportunity_difference"),
     ),
     _prediction(
         "mae",
@@ -893,6 +909,7 @@ METRICS: tuple[Metric, ...] = (
         ("conversations.ai_involved", "conversations.task_completed"),
         ("AI conversations without task_completed are left out.",),
         family="agents",
+        guardrails=("action_accuracy", "guardrail_compliance_rate"),
     ),
     Metric(
         name="autonomy_score",
@@ -905,6 +922,7 @@ METRICS: tuple[Metric, ...] = (
         sources=("llm_calls.operation", "llm_calls.human_intervened"),
         event_time="llm_calls.started_at",
         caveats=("Other operations (chat, embeddings) do not count.",),
+        guardrails=("action_accuracy", "goal_completion_rate"),
     ),
     Metric(
         name="action_accuracy",
@@ -1187,6 +1205,7 @@ METRICS: tuple[Metric, ...] = (
             "every program is measured against the whole eligible roster.",
             "Usage of employees not in the roster does not count.",
         ),
+        guardrails=("employee_satisfaction",),
     ),
     Metric(
         name="sessions_per_active_employee",
@@ -1229,6 +1248,7 @@ METRICS: tuple[Metric, ...] = (
             "Rows without minutes_saved are left out (sample_size counts the rows with it): "
             "where it is missing the total is a lower bound, as the source reports it.",
         ),
+        guardrails=("employee_satisfaction",),
     ),
     # --- business cost inputs ------------------------------------------------------------------
     Metric(
@@ -1303,6 +1323,7 @@ METRICS: tuple[Metric, ...] = (
             "a bill and the conversations it serves can fall apart.",
             "Null when no AI conversation was resolved.",
         ),
+        guardrails=("ai_resolution_rate", "csat_average"),
     ),
     Metric(
         name="human_cost_to_serve_usd",
@@ -1356,6 +1377,7 @@ METRICS: tuple[Metric, ...] = (
             "ALL sums the programs, each against its own baseline.",
             "Negative when the AI costs more per resolution than the baseline.",
         ),
+        guardrails=("ai_resolution_rate", "csat_average"),
     ),
     Metric(
         name="attributed_revenue_usd",
@@ -1380,6 +1402,7 @@ METRICS: tuple[Metric, ...] = (
             "count nothing.",
             "A row in a currency without an FX rate on or before its day is left out.",
         ),
+        guardrails=("csat_average", "compliance_score"),
     ),
     Metric(
         name="revenue_per_ai_interaction_usd",
@@ -1396,6 +1419,7 @@ METRICS: tuple[Metric, ...] = (
         ),
         event_time="revenue.occurred_at and conversations.started_at, each by its own time",
         caveats=("Null in a period without attributed revenue.",),
+        guardrails=("csat_average", "compliance_score"),
     ),
     Metric(
         name="ai_revenue_share",
@@ -1445,6 +1469,7 @@ METRICS: tuple[Metric, ...] = (
             "An experiment's incremental revenue uses each unit's conversion-window revenue, "
             "provisional until the window has closed.",
         ),
+        guardrails=("csat_average", "hallucination_rate"),
     ),
     Metric(
         name="time_to_value_days",
@@ -1556,6 +1581,7 @@ SEED_COLUMNS = (
     "grains",
     "segments",
     "definition",
+    "guardrails",
 )
 
 
@@ -1610,6 +1636,11 @@ def _metric_body(metric: Metric) -> list[str]:
         f"- sources: {_code(metric.sources)}",
         f"- event time: {metric.event_time}",
     ]
+    if metric.guardrails:
+        lines.append(
+            f"- guardrails: {_code(metric.guardrails)} (must not get worse while this one "
+            "improves; the scorecard shows them beside it)"
+        )
     if metric.caveats:
         lines.append("- caveats:")
         lines.extend(f"  - {caveat}" for caveat in metric.caveats)
@@ -1670,6 +1701,7 @@ def render_seed() -> str:
                 ",".join(m.grains),
                 ",".join(m.segments),
                 m.definition,
+                ",".join(m.guardrails),
             ]
         )
     return out.getvalue()
@@ -1688,6 +1720,8 @@ _COLUMN_DOCS = {
     "grains": "Comma-separated grains the metric is computed at.",
     "segments": "Comma-separated segment_key values of its rows.",
     "definition": "What the metric measures, in one or two sentences.",
+    "guardrails": "Comma-separated metrics that must not get worse while this one improves "
+    "(shown beside it on the scorecard); null when none.",
 }
 _ACCEPTED = {
     "family": list(FAMILIES),
@@ -1741,7 +1775,7 @@ def render_model_yaml() -> str:
                 "              arguments:",
                 f"                values: [{', '.join(_ACCEPTED[column])}]",
             ]
-        else:
+        elif column != "guardrails":  # null for a metric without guardrails
             unique = "unique, " if column == "metric_name" else ""
             lines.append(f"        data_tests: [{unique}not_null]")
     return "\n".join(lines) + "\n"
@@ -1781,6 +1815,9 @@ def render_page() -> str:
         "- Conversation segments: `all` and each of channel, handled_by (`ai`, `ai_then_human`, "
         "`human`), use_case, language, region, customer_segment, customer_group and intent "
         "(`unknown` when missing). Prediction metrics: per `task` and per `model` only.",
+        "- Guardrails: the metrics that must not get worse while a metric improves (containment "
+        "bought with unsolved customers, cost cut with lower resolution). The weekly scorecard "
+        "shows them beside the metric they protect, on the same slice.",
         "- A changed reference table or setting reaches periods a run does not recompute only "
         "after a full rebuild (`dbt build --full-refresh`).",
         "",

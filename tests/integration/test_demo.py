@@ -8,11 +8,14 @@ volume keeps the run short; the effects are planted at any volume.
 from __future__ import annotations
 
 import math
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 
 from orchestration.lib import simulator
+from orchestration.lib.catalog import METRICS
+from orchestration.lib.scorecard import HEADLINE, STATUSES, VERDICTS
 from orchestration.lib.simulator import PLANTED
 from tests.conftest import Workspace, describe
 
@@ -322,3 +325,109 @@ def test_the_support_assistants_payback_follows_its_cumulative_value(demo: Works
         [PLANTED["experiment"]["ai_system"], str(PLANTED["experiment"]["last_day"])],
     )
     assert set(sales["revenue_source"].dropna()) == {"experiment"}
+
+
+# --- the published scorecard pages --------------------------------------------------------------
+
+
+def _page(demo: Workspace, week: str, system: str = "ALL") -> str:
+    return (demo.published / "scorecards" / week / f"{system}.html").read_text(encoding="utf-8")
+
+
+def _section(html: str, opening: str) -> str:
+    """The HTML from an element's opening tag (the start of it) to the end of its section."""
+    start = html.index(opening)
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_portfolio_page_leads_with_every_headline_kpi(demo: Workspace) -> None:
+    html = _page(demo, "2026-W44")
+    assert "<title>AI scorecard 2026-W44 · ALL</title>" in html
+    assert "<script" not in html and not re.search(r"https?://", html)
+    headline = _section(html, '<section id="headline"')
+    shown = re.findall(
+        r'<article class="kpi[^"]*" data-metric="([^"]+)" data-status="(\w+)"', headline
+    )
+    assert [metric for metric, _ in shown][: len(HEADLINE)] == list(HEADLINE)
+    assert {status for _, status in shown} <= set(STATUSES)
+    # Trust comes first, in one sentence: every check passed, or the week was not published.
+    assert re.search(r'<dd class="trust" id="trust" data-status="on_track">', html)
+
+
+def test_the_planted_experiments_verdict_is_on_the_portfolio_page(demo: Workspace) -> None:
+    planted = PLANTED["experiment"]
+    ((verdict, relative_lift),) = demo.query(
+        "select verdict, relative_lift from marts.experiment_results where experiment_id = ?",
+        [planted["experiment_id"]],
+    )
+    card = _section(_page(demo, "2026-W44"), f'data-experiment="{planted["experiment_id"]}"')
+    card = card[: card.index("</article>")]
+    assert f'data-verdict="{verdict}"' in card
+    assert VERDICTS[verdict][0] in card
+    assert f"{relative_lift * 100:+.1f}%" in card  # the lift, as the mart has it
+    assert planted["ai_system"] in card
+
+
+def test_every_chart_of_the_portfolio_page_is_an_inline_svg(demo: Workspace) -> None:
+    html = _page(demo, "2026-W44")
+    figures = re.findall(r'<figure class="chart" data-metric="([^"]+)">\s*<svg\b([^>]*)>', html)
+    assert len(figures) == html.count('<figure class="chart"')
+    keys = {key for key, _ in figures}
+    # A trend per headline KPI, the experiment's lift, and each family's small multiples.
+    assert {*HEADLINE, "conversion_lift", "customer_service", "business", "responsible_ai"} <= keys
+    for key, attributes in figures:
+        assert re.search(r'aria-label="[^"]+"', attributes), key
+    assert 'aria-label="ROAI: weekly values over the last 12 weeks"' in html
+
+
+def test_a_guarded_metric_shows_its_guardrails(demo: Workspace) -> None:
+    html = _page(demo, "2026-W44")
+    guardrails = {m.name: m.guardrails for m in METRICS}
+    row = _section(html, 'data-guardrails-of="containment_rate"')
+    row = row[: row.index("</tr>")]
+    assert re.findall(r'data-guardrail="(\w+)"', row) == list(guardrails["containment_rate"])
+    card = _section(html, '<article class="kpi" data-metric="cost_to_serve_usd"')
+    card = card[: card.index("</article>")]
+    assert re.findall(r'data-guardrail="(\w+)"', card) == list(guardrails["cost_to_serve_usd"])
+    assert re.search(r'class="badge (on_track|at_risk|off_track|insufficient_data)"', card)
+
+
+def test_fairness_is_on_the_page_with_the_prediction_slices(demo: Workspace) -> None:
+    planted = PLANTED["fairness"]["predictions"]
+    fairness = _section(
+        _page(demo, "2026-W44"), '<section class="family" id="family-responsible_ai"'
+    )
+    assert re.search(r'<tr data-metric="outcome_parity_ratio" data-status="\w+"', fairness)
+    # A metric over predictions, on the planted task's slice: the whole opening tag, no status.
+    assert re.search(
+        r'<tr class="slice[^"]*" data-metric="demographic_parity_difference"'
+        rf' data-segment="task:{planted["task"]}">',
+        fairness,
+    )
+
+
+@pytest.mark.parametrize("week", ["2026-W36", "2026-W43", "2026-W44"])
+def test_the_pages_quality_numbers_are_the_warehouses(demo: Workspace, week: str) -> None:
+    """W36 holds the planted bad file, W43 a planted bad row, W44 neither; snapshot files (null
+    partition_date) count in every week."""
+    year, number = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(number), 1)
+    sunday = monday + timedelta(days=6)
+    scope = "(partition_date between ? and ? or partition_date is null)"
+    ((rows, files),) = demo.query(
+        f"select (select count(*) from quarantine.rows where {scope}),"
+        f" (select count(*) from quarantine.files where {scope})",
+        [monday, sunday, monday, sunday],
+    )
+    planted_rows = sum(monday <= bad["day"] <= sunday for bad in PLANTED["bad_rows"])
+    planted_files = sum(monday <= bad["day"] <= sunday for bad in PLANTED["bad_files"])
+    assert (rows, files) == (planted_rows, planted_files)
+    quality = re.search(
+        r'<section id="quality"[^>]*data-checks-run="(\d+)" data-checks-passed="(\d+)"'
+        r' data-rows-quarantined="(\d+)" data-files-rejected="(\d+)"',
+        _page(demo, week),
+    )
+    assert quality is not None
+    run, passed, quarantined, rejected = map(int, quality.groups())
+    assert run == passed == 4  # published, so every check of the gate passed
+    assert (quarantined, rejected) == (rows, files)

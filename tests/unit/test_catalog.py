@@ -142,6 +142,32 @@ def test_directions_agree_with_the_shipped_targets() -> None:
         assert by_name[metric_name].direction == direction, metric_name
 
 
+GUARDED = [m for m in METRICS if m.guardrails]
+
+
+@pytest.mark.parametrize("metric", GUARDED, ids=lambda m: m.name)
+def test_guardrails_are_catalog_metrics_reported_where_they_guard(metric) -> None:
+    """A guardrail is another catalog metric with a better side, on every slice the scorecard
+    shows the guarded metric at (segment `all`, or its task and model slices)."""
+    by_name = {m.name: m for m in METRICS}
+    assert metric.direction in {"higher", "lower"}, "only a metric that improves needs a guard"
+    assert len(set(metric.guardrails)) == len(metric.guardrails)
+    shown = {"all"} if "all" in metric.segments else set(metric.segments)
+    for name in metric.guardrails:
+        guard = by_name.get(name)
+        assert guard is not None, f"{metric.name}: {name} is no catalog metric"
+        assert guard.name != metric.name
+        assert guard.direction in {"higher", "lower"}, f"{name} has no better side"
+        assert shown <= set(guard.segments), f"{name} is not reported where {metric.name} is"
+
+
+def test_the_headline_kpis_are_guarded() -> None:
+    guarded = {m.name: m.guardrails for m in GUARDED}
+    assert {"roai", "cost_to_serve_usd", "ai_resolution_rate", "containment_rate"} <= set(guarded)
+    assert "csat_average" in guarded["cost_to_serve_usd"]
+    assert "error_rate" in guarded["latency_p95_ms"]
+
+
 def test_every_setting_of_the_seed_is_documented() -> None:
     names = [s.name for s in SETTINGS]
     assert len(names) == len(set(names))

@@ -1,5 +1,6 @@
 -- One row per metric of marts.metric_values: its family, unit, statistic, interval, direction,
--- grains, segments and definition, so that the catalog joins the metric store on metric_name.
+-- grains, segments, definition and guardrails, so that the catalog joins the metric store on
+-- metric_name.
 -- The rows come from the seed metric_definitions, generated from orchestration/lib/catalog.py
 -- (`python -m orchestration.lib.catalog`), never overridden from the landing folder.
 
@@ -21,7 +22,9 @@ renamed as (
         cast(direction as {{ dbt.type_string() }}) as direction,
         cast(grains as {{ dbt.type_string() }}) as grains,
         cast(segments as {{ dbt.type_string() }}) as segments,
-        cast(definition as {{ dbt.type_string() }}) as definition
+        cast(definition as {{ dbt.type_string() }}) as definition,
+        -- Comma-separated; null (an empty seed cell) for a metric without guardrails.
+        cast(guardrails as {{ dbt.type_string() }}) as guardrails
     from definitions
 
 )

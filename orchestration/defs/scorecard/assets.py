@@ -7,6 +7,7 @@ run fails, and readers keep the last good publication.
 """
 
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from orchestration.defs.scorecard.resources import Publication
 from orchestration.lib import publish, scorecard
 
 if TYPE_CHECKING:  # GX takes seconds to import: the module is loaded only when a check runs.
-    from orchestration.lib.quality import GateSettings
+    from orchestration.lib.quality import GateResult, GateSettings
 
 SCORECARD = dg.AssetKey(["scorecard", "weekly_scorecard"])
 PUBLISHED = dg.AssetKey(["scorecard", "published_warehouse"])
@@ -80,22 +81,15 @@ def weekly_scorecard(
     generated_at = datetime.now(UTC)
     with warehouse.connect() as con:
         gate = quality.validate_week(con, week, settings)
-        systems = scorecard.scorecard_systems(con, week)
-        rows = {system: scorecard.load_scorecard_rows(con, week, system) for system in systems}
-    for system, system_rows in rows.items():
-        html = scorecard.render_scorecard(week, system, system_rows, gate, generated_at)
+        pages = scorecard.load_scorecard_pages(con, week)
+    for system, page in pages.items():
+        started = time.perf_counter()
+        html = scorecard.render_scorecard(page, gate, generated_at)
         (out / f"{system}.html").write_text(html, encoding="utf-8")
-    portfolio = rows.get("ALL")
-    yield dg.MaterializeResult(
-        metadata={
-            "week": label,
-            "pages": dg.MetadataValue.path(str(out)),
-            "ai_systems": len(systems),
-            "preview": dg.MetadataValue.md(
-                scorecard.markdown_preview(portfolio) if portfolio is not None else "no rows"
-            ),
-        }
-    )
+        context.log.info(
+            f"{system}.html: {len(html.encode()):,} bytes in {time.perf_counter() - started:.1f} s"
+        )
+    yield dg.MaterializeResult(metadata=_scorecard_metadata(label, out, pages, gate))
     for result in gate:
         yield dg.AssetCheckResult(
             check_name=result.name,
@@ -103,6 +97,30 @@ def weekly_scorecard(
             description="; ".join(result.failures) or "passed",
             metadata={"failures": "\n".join(result.failures) or "none"},
         )
+
+
+def _scorecard_metadata(
+    label: str, out: Path, pages: dict[str, scorecard.ScorecardPage], gate: list["GateResult"]
+) -> dict[str, object]:
+    """What the Dagster UI shows of a week: the portfolio's headline as Markdown, the paths of
+    its page and of the folder, and its headline KPIs as numbers (plotted over the partitions)."""
+    metadata: dict[str, object] = {
+        "week": label,
+        "pages": dg.MetadataValue.path(str(out)),
+        "ai_systems": len(pages),
+    }
+    portfolio = pages.get("ALL")
+    if portfolio is None:
+        return {**metadata, "preview": dg.MetadataValue.md("no rows")}
+    return {
+        **metadata,
+        "preview": dg.MetadataValue.md(scorecard.markdown_preview(portfolio, gate)),
+        "portfolio_page": dg.MetadataValue.path(str(out / "ALL.html")),
+        **{
+            name: dg.MetadataValue.float(value)
+            for name, value in scorecard.headline_values(portfolio).items()
+        },
+    }
 
 
 @dg.asset(
