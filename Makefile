@@ -14,7 +14,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test ui lint clean
+.PHONY: install run test ui lint docs clean
 
 install: $(BIN)/.synced $(MANIFEST)
 
@@ -49,6 +49,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	cd dbt_project && AMW_WAREHOUSE=:memory: AMW_HASH_SALT=lint ../$(BIN)/sqlfluff lint models
+
+# dbt docs of the warehouse and GX data docs of the quality gate, as pages that open from disk.
+docs: install
+	$(BIN)/amw docs
 
 clean:
 	rm -rf $(VENV) .tools data dbt_project/target dbt_project/logs

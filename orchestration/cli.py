@@ -6,12 +6,17 @@ one line that says what happened and what to do, not a traceback.
 
 from __future__ import annotations
 
+import csv
+import json
+import math
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -316,11 +321,53 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _plain(value: object) -> object:
+    """A value as JSON has it: dates as ISO strings, NaN and infinities as null (JSON has
+    neither), decimals as numbers, anything else DuckDB returns (UUIDs, blobs) as text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _write_json(columns: list[str], rows: list[tuple]) -> None:
+    records = [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in rows]
+    click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+
+
+def _csv_cell(value: object) -> object:
+    """Null (and NaN) is an empty field; booleans and nested values are written as in JSON."""
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool | list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _write_csv(columns: list[str], rows: list[tuple]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+
+
 @main.command()
 @click.argument("sql")
 @click.option("--publish", type=click.Path(path_type=Path), help="Published folder to query.")
-def query(sql: str, publish: Path | None) -> None:
-    """Run read-only SQL on the published database and print the result as a table."""
+@click.option("--csv", "output", flag_value="csv", help="Print CSV with a header row.")
+@click.option("--json", "output", flag_value="json", help="Print a JSON list of objects.")
+def query(sql: str, publish: Path | None, output: str | None) -> None:
+    """Run read-only SQL on the published database and print the result: a table, or with
+    --csv or --json only the data on stdout, for a pipe."""
     con = _published_connection(publish)
     try:
         cursor = con.execute(sql)
@@ -330,7 +377,98 @@ def query(sql: str, publish: Path | None) -> None:
         raise AmwError(f"query failed: {str(error).splitlines()[0]}") from None
     finally:
         con.close()
-    _print_table(columns, rows)
+    if output == "csv":
+        _write_csv(columns, rows)
+    elif output == "json":
+        _write_json(columns, rows)
+    else:
+        _print_table(columns, rows)
+
+
+def _first_sentence(comment: str | None) -> str:
+    """The first sentence of a description, on one line (a description may run to pages)."""
+    text = " ".join((comment or "").split())
+    match = re.match(r"(.+?[.!?])(?=\s|$)", text)
+    return match.group(1) if match else text
+
+
+_RELATIONS_SQL = """
+    select schema_name, table_name as name, 'table' as kind, comment
+    from duckdb_tables() where database_name = current_database()
+    union all
+    select schema_name, view_name as name, 'view' as kind, comment
+    from duckdb_views() where database_name = current_database() and not internal
+"""
+
+
+def _print_relations(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        f"select schema_name || '.' || name, kind, comment from ({_RELATIONS_SQL})"
+        " order by schema_name, name"
+    ).fetchall()
+    described = [(name, kind, _first_sentence(comment)) for name, kind, comment in rows]
+    _print_table(["name", "kind", "description"], described)
+
+
+def _print_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """One table's or view's columns; a bare name finds it in any schema if only one has it."""
+    schema, _, table = name.rpartition(".")
+    found = con.execute(
+        f"select schema_name, name, kind, comment from ({_RELATIONS_SQL})"
+        " where name = $table and (schema_name = $schema or $schema = '')",
+        {"table": table, "schema": schema},
+    ).fetchall()
+    if len(found) != 1:
+        problem = "no table or view" if not found else "more than one table or view named"
+        raise AmwError(f"{problem} {name} in the published database; see `amw tables`")
+    ((schema, table, kind, comment),) = found
+    columns = con.execute(
+        "select column_name, data_type, comment from duckdb_columns()"
+        " where database_name = current_database() and schema_name = ? and table_name = ?"
+        " order by column_index",
+        [schema, table],
+    ).fetchall()
+    columns = [(column, type_, " ".join((text or "").split())) for column, type_, text in columns]
+    title = f"{schema}.{table} ({kind}): {_first_sentence(comment)}"
+    _print_table(["column", "type", "description"], columns, title=title)
+
+
+@main.command()
+@click.option("--columns", "name", metavar="NAME", help="Show this table's or view's columns.")
+@click.option("--publish", type=click.Path(path_type=Path), help="Published folder to read.")
+def tables(name: str | None, publish: Path | None) -> None:
+    """List the tables and views of the published database with what each holds; with
+    --columns, the columns of one of them with their types and descriptions."""
+    con = _published_connection(publish)
+    try:
+        if name:
+            _print_columns(con, name)
+        else:
+            _print_relations(con)
+    finally:
+        con.close()
+
+
+@main.command()
+@click.option("--warehouse", type=click.Path(path_type=Path), help="DuckDB warehouse file.")
+def docs(warehouse: Path | None) -> None:
+    """Build dbt's docs of the warehouse and GX's data docs of the quality gate, as pages that
+    open from disk; refused while a run writes the warehouse."""
+    from orchestration.lib import docs as documentation
+
+    warehouse = (warehouse or Environment.from_env().warehouse_path).absolute()
+    try:
+        with console.status("dbt docs generate"):
+            dbt_page = documentation.build_dbt_docs(
+                warehouse, documentation.dbt_docs_dir(warehouse)
+            )
+    except documentation.DocsError as error:
+        raise AmwError(str(error)) from None
+    with console.status("GX data docs"):
+        gx_page = documentation.build_gx_docs()
+    console.print(f"dbt docs:     {dbt_page}")
+    console.print(f"GX data docs: {gx_page}")
+    console.print("(GX's pages load their styles and index lists from CDNs: open them online)")
 
 
 def _iso_week(label: str) -> date:

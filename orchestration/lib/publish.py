@@ -6,20 +6,23 @@ symbolic link to one complete version folder under `.<name>-versions/`; a publis
 next version beside it and replaces the link with `os.replace` (one rename), so a reader sees
 the old state or the new one, never a mixture. A reader that opened the old database keeps
 reading it: the previous version is kept on disk.
+
+The database says what it holds: the marts keep the comments dbt's persist_docs gave them (the
+model and column descriptions), and the convenience views (`VIEWS`) and `published_weeks`
+carry comments of their own, so `amw tables` and any SQL client can show them.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
+import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
 import duckdb
-
-from orchestration.lib.scorecard import iso_week_label
 
 DATABASE_NAME = "published.duckdb"
 # The current version and the one before it: a reader of the previous one is never cut off.
@@ -60,29 +63,209 @@ def _page_path(relative: str) -> PurePosixPath:
     return path
 
 
+@dataclass(frozen=True)
+class View:
+    """A convenience view of the published database and its comments.
+
+    A column that `columns` does not describe takes the comment of the same-named column of
+    the first table in `sources` that has one, so that a view says what its columns mean
+    with the words of the dbt descriptions.
+    """
+
+    name: str
+    comment: str
+    sql: str
+    sources: tuple[str, ...]
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+
+PUBLISHED_WEEKS_COMMENT = (
+    "The ISO weeks whose scorecards passed every blocking check and are published: one row per "
+    "week. marts.scorecard_weekly holds these weeks only."
+)
+PUBLISHED_WEEKS_COLUMNS = {
+    "week_start": "Monday of the published ISO week (UTC).",
+    "iso_week": "The week as an ISO week label (2026-W36), the folder of its scorecard pages.",
+}
+
+VIEWS = (
+    View(
+        name="latest_scorecard",
+        comment="The scorecard of the latest published week: one row per ai_system (and ALL) "
+        "and headline metric, with the metric's unit, family and direction from "
+        "marts.metric_catalog.",
+        sql="""
+            select
+                scorecard.*,
+                published.iso_week,
+                catalog.unit,
+                catalog.family,
+                catalog.direction
+            from marts.scorecard_weekly as scorecard
+            inner join marts.published_weeks as published
+                on published.week_start = scorecard.week_start
+            left join marts.metric_catalog as catalog
+                on catalog.metric_name = scorecard.metric_name
+            where scorecard.week_start = (select max(week_start) from marts.published_weeks)
+        """,
+        sources=("scorecard_weekly", "published_weeks", "metric_catalog"),
+    ),
+    View(
+        name="metric_trend_weekly",
+        comment="Each metric's weekly series: one row per metric_name, ai_system (and ALL) and "
+        "ISO week of marts.metric_values at week grain and segment all, with the change from "
+        "the week before.",
+        sql="""
+            with weekly as (
+                select
+                    metric_name,
+                    ai_system,
+                    period_start as week_start,
+                    value,
+                    ci_low,
+                    ci_high,
+                    sample_size,
+                    unit
+                from marts.metric_values
+                where grain = 'week' and segment_key = 'all'
+            )
+
+            select
+                weekly.*,
+                prior.value as prior_week_value,
+                weekly.value - prior.value as change_from_prior_week
+            from weekly
+            left join weekly as prior
+                on prior.metric_name = weekly.metric_name
+                and prior.ai_system = weekly.ai_system
+                and prior.week_start = weekly.week_start - 7
+        """,
+        sources=("metric_values",),
+        columns={
+            "week_start": "Monday of the ISO week (UTC): period_start of the week-grain row.",
+            "prior_week_value": "The value of the week before; null when that week has none.",
+            "change_from_prior_week": "value - prior_week_value; null when either is null.",
+        },
+    ),
+    View(
+        name="experiment_summary",
+        comment="The A/B experiments at a glance: one row per experiment with its units, "
+        "rates, lift with its 95 % interval, p-values and verdict, as of the latest run "
+        "(marts.experiment_results has every column, CUPED included).",
+        sql="""
+            select
+                experiment_id,
+                ai_system,
+                verdict,
+                n_control,
+                n_treatment,
+                conversions_control,
+                conversions_treatment,
+                rate_control,
+                rate_treatment,
+                absolute_lift,
+                absolute_lift_ci_low,
+                absolute_lift_ci_high,
+                relative_lift,
+                relative_lift_ci_low,
+                relative_lift_ci_high,
+                p_value,
+                srm_p_value,
+                incremental_revenue_usd,
+                first_assigned_at,
+                last_assigned_at,
+                units_window_open > 0 as is_provisional
+            from marts.experiment_results
+        """,
+        sources=("experiment_results",),
+        columns={
+            "is_provisional": "True while some units' conversion windows are still open "
+            "(units_window_open > 0 in marts.experiment_results): the rates may still rise.",
+        },
+    ),
+    View(
+        name="latest_roi",
+        comment="Return on AI investment now: one row per ai_system (and ALL, and unallocated) "
+        "with its marts.roi_summary row of the latest week up to the latest published week, "
+        "the week's and the cumulative roai, and the payback.",
+        sql="""
+            with ranked as (
+                select
+                    *,
+                    row_number() over (partition by ai_system order by week_start desc)
+                        as recency
+                from marts.roi_summary
+                where week_start <= (select max(week_start) from marts.published_weeks)
+            )
+
+            select
+                ai_system,
+                week_start,
+                investment_usd,
+                value_usd,
+                roai,
+                cumulative_investment_usd,
+                cumulative_value_usd,
+                cumulative_roai,
+                deployed_at,
+                payback_date,
+                time_to_value_days,
+                unpriced_calls,
+                unconverted_cost_rows
+            from ranked
+            where recency = 1
+        """,
+        sources=("roi_summary",),
+        columns={"week_start": "Monday of the ISO week (UTC) the row's week values belong to."},
+    ),
+)
+
+# Marts that publication cannot do without: the scorecard, and every table a view reads.
+REQUIRED_MARTS = frozenset(
+    {"metric_values", "scorecard_weekly"}
+    | {source for view in VIEWS for source in view.sources if source != "published_weeks"}
+)
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal: DuckDB's COMMENT ON takes no parameters."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _comment(con: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -> None:
+    con.execute(f"comment on {kind} {name} is {_literal(text)}")
+
+
 def _copy_marts(warehouse_path: Path, target: Path, weeks: Iterable[date]) -> None:
-    """Copy every table and view of the warehouse's `marts` as tables, the scorecard limited to
-    the published weeks, and add the convenience views analysts start from."""
+    """Copy every table and view of the warehouse's `marts` as tables, with their comments (the
+    dbt descriptions, persisted by `persist_docs`), the scorecard limited to the published
+    weeks, and add the convenience views analysts start from."""
     weeks = sorted(set(weeks))
     source = str(warehouse_path).replace("'", "''")
     with duckdb.connect(target) as con:
         con.execute(f"attach '{source}' as warehouse (read_only)")
         relations = con.execute(
             """
-            select table_name as name from duckdb_tables()
+            select table_name as name, comment from duckdb_tables()
             where database_name = 'warehouse' and schema_name = 'marts'
-            union
-            select view_name as name from duckdb_views()
+            union all
+            select view_name as name, comment from duckdb_views()
             where database_name = 'warehouse' and schema_name = 'marts' and not internal
             order by name
             """
         ).fetchall()
-        names = [name for (name,) in relations]
-        missing = {"metric_values", "scorecard_weekly"} - set(names)
+        names = [name for name, _ in relations]
+        missing = REQUIRED_MARTS - set(names)
         if missing:
             raise ValueError(f"the warehouse has no marts.{', marts.'.join(sorted(missing))}")
+        columns = con.execute(
+            """
+            select table_name, column_name, comment from duckdb_columns()
+            where database_name = 'warehouse' and schema_name = 'marts' and comment is not null
+            """
+        ).fetchall()
         con.execute("create schema marts")
-        for name in names:
+        for name, comment in relations:
             table = f"marts.{_quoted(name)}"
             if name == "scorecard_weekly":
                 con.execute(
@@ -92,45 +275,61 @@ def _copy_marts(warehouse_path: Path, target: Path, weeks: Iterable[date]) -> No
                 )
             else:
                 con.execute(f"create table {table} as select * from warehouse.{table}")
+            if comment:
+                _comment(con, "table", table, comment)
+        for name, column, comment in columns:
+            _comment(con, "column", f"marts.{_quoted(name)}.{_quoted(column)}", comment)
         con.execute("detach warehouse")
         _add_views(con, weeks)
 
 
+def _inherited_comments(con: duckdb.DuckDBPyConnection, sources: tuple[str, ...]) -> dict[str, str]:
+    """Column comments of the published tables a view reads, the first source's winning."""
+    rows = con.execute(
+        """
+        select table_name, column_name, comment from duckdb_columns()
+        where database_name = current_database() and schema_name = 'marts'
+            and table_name in (select unnest(?::varchar[])) and comment is not null
+        """,
+        [list(sources)],
+    ).fetchall()
+    inherited: dict[str, str] = {}
+    for _, column, comment in sorted(rows, key=lambda row: sources.index(row[0])):
+        inherited.setdefault(column, comment)
+    return inherited
+
+
+def _add_view(con: duckdb.DuckDBPyConnection, view: View) -> None:
+    name = f"marts.{_quoted(view.name)}"
+    con.execute(f"create view {name} as {view.sql}")
+    _comment(con, "view", name, view.comment)
+    comments = {**_inherited_comments(con, view.sources), **view.columns}
+    view_columns = con.execute(
+        "select column_name from duckdb_columns()"
+        " where database_name = current_database() and schema_name = 'marts' and table_name = ?"
+        " order by column_index",
+        [view.name],
+    ).fetchall()
+    for (column,) in view_columns:
+        if column in comments:
+            _comment(con, "column", f"{name}.{_quoted(column)}", comments[column])
+
+
 def _add_views(con: duckdb.DuckDBPyConnection, weeks: list[date]) -> None:
+    # Imported here: the scorecard module loads pandas and jinja, seconds that `amw query`
+    # and `amw tables` (which import this module for the database path) should not wait.
+    from orchestration.lib.scorecard import iso_week_label
+
     con.execute("create table marts.published_weeks (week_start date primary key, iso_week text)")
     con.executemany(
         "insert into marts.published_weeks values (?, ?)",
         [[week, iso_week_label(week)] for week in weeks],
     )
-    con.execute(
-        """
-        create view marts.latest_scorecard as
-        select scorecard.*
-        from marts.scorecard_weekly as scorecard
-        where scorecard.week_start = (select max(week_start) from marts.published_weeks)
-        """
-    )
-    con.execute(
-        """
-        create view marts.metric_trend_weekly as
-        with weekly as (
-            select metric_name, ai_system, period_start as week_start, value, ci_low, ci_high,
-                sample_size, unit
-            from marts.metric_values
-            where grain = 'week' and segment_key = 'all'
-        )
-
-        select
-            weekly.*,
-            prior.value as prior_week_value,
-            weekly.value - prior.value as change_from_prior_week
-        from weekly
-        left join weekly as prior
-            on prior.metric_name = weekly.metric_name
-            and prior.ai_system = weekly.ai_system
-            and prior.week_start = weekly.week_start - 7
-        """
-    )
+    _comment(con, "table", "marts.published_weeks", PUBLISHED_WEEKS_COMMENT)
+    for column, comment in PUBLISHED_WEEKS_COLUMNS.items():
+        _comment(con, "column", f"marts.published_weeks.{column}", comment)
+    for view in VIEWS:
+        _add_view(con, view)
 
 
 def _carry_over(previous: Path | None, target: Path) -> None:
@@ -210,7 +409,10 @@ def publish(
     previous = _current_version(publish_dir)
     versions = versions_dir(publish_dir)
     versions.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=BUILDING_PREFIX, dir=versions))
+    # mkdir, not tempfile.mkdtemp: a mkdtemp folder is private to its owner (mode 0700), and
+    # analysts of other accounts must be able to read the version it becomes.
+    building = versions / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
+    building.mkdir()
     try:
         _copy_marts(warehouse_path, building / DATABASE_NAME, published_weeks)
         _carry_over(previous, building)

@@ -41,6 +41,16 @@ def test_query_before_anything_was_published(ws: Workspace) -> None:
     assert "nothing published" in line and "amw run" in line
 
 
+def test_tables_before_anything_was_published(ws: Workspace) -> None:
+    line = _one_line_error(ws.amw("tables", "--publish", str(ws.published)))
+    assert "nothing published" in line
+
+
+def test_docs_without_a_warehouse(ws: Workspace) -> None:
+    line = _one_line_error(ws.amw("docs"))
+    assert "no warehouse" in line and str(ws.warehouse) in line
+
+
 def test_bad_day_and_week_formats_name_the_expected_form(ws: Workspace) -> None:
     day = ws.run("--start", "2026-13-01", "--end", "2026-05-01")
     assert day.returncode == 2 and "like 2026-05-01" in day.stderr
