@@ -871,12 +871,14 @@ def _headline_notes(
     if name == "roai" and not page.roi.empty:
         roi = page.roi.iloc[0]
         if not _is_missing(roi["cumulative_roai"]):
-            since = f"ROAI since deployment: {format_value(roi['cumulative_roai'], 'ratio')}"
+            # Without a deployment record the cumulative series starts on the first day of data.
+            start = "go-live" if _day(roi.get("deployed_at")) else "the first day of data"
+            since = f"ROAI since {start}: {format_value(roi['cumulative_roai'], 'ratio')}"
             paid = _day(roi["payback_date"])
             if paid is not None:
                 since += f", paid back on {paid.isoformat()}"
                 if not _is_missing(roi["time_to_value_days"]):
-                    since += f" ({int(roi['time_to_value_days'])} days after go-live)"
+                    since += f" ({int(roi['time_to_value_days'])} days after {start})"
             else:
                 since += ", not paid back yet"
             notes.append(since + ".")

@@ -147,7 +147,14 @@ def full_page(**changes) -> ScorecardPage:
         "history": history(),
         "experiments": experiments(),
         "roi": pd.DataFrame(
-            [{"cumulative_roai": -0.12, "payback_date": None, "time_to_value_days": None}]
+            [
+                {
+                    "deployed_at": pd.Timestamp("2026-09-07 08:00"),
+                    "cumulative_roai": -0.12,
+                    "payback_date": None,
+                    "time_to_value_days": None,
+                }
+            ]
         ),
         "rejects": Rejects(
             rows_quarantined=3,
@@ -350,13 +357,33 @@ def test_page_title_and_headline_kpis(page: Element) -> None:
     assert [k.attrs["data-metric"] for k in kpis] == [*HEADLINE, "conversion_lift"]
     roai = headline.one("article", data_metric="roai")
     assert "35.0%" in roai.text and "✓ On track" in roai.text and "▲ +5.0 pp better" in roai.text
-    assert "ROAI since deployment: -12.0%, not paid back yet." in roai.text
+    assert "ROAI since go-live: -12.0%, not paid back yet." in roai.text
     cost = headline.one("article", data_metric="cost_to_serve_usd")
     assert "Human cost to serve: $1,500.00; the AI is $265.50 cheaper per resolution." in cost.text
     # A headline KPI without a row this week is shown, with a dash and no invented status.
     parity = headline.one("article", data_metric="outcome_parity_ratio")
     assert parity.attrs["data-status"] == "insufficient_data"
     assert "—" in parity.text and "0.0%" not in parity.text
+
+
+def test_roai_without_a_deployment_counts_from_the_first_day_of_data() -> None:
+    roi = pd.DataFrame(
+        [
+            {
+                "deployed_at": None,
+                "cumulative_roai": 0.25,
+                "payback_date": date(2026, 9, 4),
+                "time_to_value_days": 3,
+            }
+        ]
+    )
+    html = render_scorecard(full_page(roi=roi), PASSED, GENERATED)
+    roai = parse(html).one("article", data_metric="roai")
+    assert (
+        "ROAI since the first day of data: 25.0%, paid back on 2026-09-04"
+        " (3 days after the first day of data)."
+    ) in roai.text
+    assert "go-live" not in roai.text
 
 
 def test_the_experiment_card_says_its_verdict(page: Element) -> None:
