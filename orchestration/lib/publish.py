@@ -92,7 +92,7 @@ VIEWS = (
     View(
         name="latest_scorecard",
         comment="The scorecard of the latest published week: one row per ai_system (and ALL) "
-        "and headline metric, with the metric's unit, family and direction from "
+        "and metric at week grain (segment all), with the metric's unit, family and direction from "
         "marts.metric_catalog.",
         sql="""
             select
