@@ -77,7 +77,8 @@ class Workspace:
             env=env,
             capture_output=True,
             text=True,
-            timeout=900,
+            # The demo fixture (13 weeks, each gated and rendered) takes 10+ minutes on 2 cores.
+            timeout=1800,
         )
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
