@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -926,8 +926,10 @@ def _experiment_cards(page: ScorecardPage) -> list[dict]:
                     row.get("relative_lift_ci_low"), row.get("relative_lift_ci_high")
                 ),
                 "absolute_lift": _signed_points(row.get("absolute_lift")),
-                "absolute_interval": _points_interval(
-                    row.get("absolute_lift_ci_low"), row.get("absolute_lift_ci_high")
+                "absolute_interval": _signed_interval(
+                    row.get("absolute_lift_ci_low"),
+                    row.get("absolute_lift_ci_high"),
+                    _signed_points,
                 ),
                 "p_value": _p_value(row.get("p_value")),
                 "rates": (
@@ -960,20 +962,15 @@ def _signed_percent(value: Any) -> str:
     return NO_VALUE if _is_missing(value) else f"{float(value) * 100:+.1f}%"
 
 
-def _signed_interval(low: Any, high: Any) -> str:
+def _signed_interval(low: Any, high: Any, show: Callable[[Any], str] = _signed_percent) -> str:
+    """An interval of signed changes: relative (%) by default, or as `show` writes them."""
     if _is_missing(low) or _is_missing(high):
         return NO_VALUE
-    return f"{_signed_percent(low)} to {_signed_percent(high)}"
+    return f"{show(low)} to {show(high)}"
 
 
 def _signed_points(value: Any) -> str:
     return NO_VALUE if _is_missing(value) else format_difference(float(value), "share")
-
-
-def _points_interval(low: Any, high: Any) -> str:
-    if _is_missing(low) or _is_missing(high):
-        return NO_VALUE
-    return f"{_signed_points(low)} to {_signed_points(high)}"
 
 
 def _p_value(value: Any) -> str:
