@@ -179,13 +179,11 @@ def run_pipeline(
 def _quarantined(warehouse: Path, start: date, end: date) -> tuple[int, int]:
     """What the loads of [start, end] set aside, with the rejects that carry no day (snapshot
     files, files outside date folders that could not be dated)."""
-    days = "(partition_date between $start and $end or partition_date is null)"
+    from orchestration.lib.scorecard import load_rejects
+
     with duckdb.connect(str(warehouse)) as con:
-        return con.execute(
-            f"select (select count(*) from quarantine.rows where {days}),"
-            f" (select count(*) from quarantine.files where {days})",
-            {"start": start, "end": end},
-        ).fetchone()
+        rejects = load_rejects(con, start, end)
+    return rejects.rows_quarantined, rejects.files_rejected
 
 
 def _print_report(report: RunReport, env: Environment) -> None:

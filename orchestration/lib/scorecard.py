@@ -411,7 +411,7 @@ def load_scorecard_pages(
         where grain = 'day' and ai_system = 'ALL' and metric_name = 'first_contact_resolution_rate'
         """
     ).fetchone()
-    rejects = _load_rejects(con, week_start)
+    rejects = load_rejects(con, week_start, week_start + timedelta(days=6))
     return {
         system: ScorecardPage(
             week_start=week_start,
@@ -464,9 +464,10 @@ def _load_experiments(
     ).df()
 
 
-def _load_rejects(con: duckdb.DuckDBPyConnection, week_start: date) -> Rejects:
-    """The quarantined rows and rejected files of the week's days and of the snapshots."""
-    week = {"first": week_start, "last": week_start + timedelta(days=6)}
+def load_rejects(con: duckdb.DuckDBPyConnection, first: date, last: date) -> Rejects:
+    """The quarantined rows and rejected files of the loads of days [first, last] and of the
+    snapshots (no partition day): what a week's page and an `amw run` report."""
+    week = {"first": first, "last": last}
     scope = "(partition_date between $first and $last or partition_date is null)"
     rows = con.execute(
         f"""
