@@ -431,26 +431,42 @@ def _open_otlp(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Entit
         f"create temp table _amw_otlp as select json as document"
         f" from read_json_objects({literal(str(source.path))}, format = 'auto')"
     )
+    # Each level passes on only its children's list and its own numbers: a span row that
+    # carried its resource's or scope's JSON text would copy the whole export once per span.
     con.execute(
         f"""
         create temp table _amw_file as
         with resources as (
-            select d.rowid as document_number, r.resource, r.resource_number
+            select
+                d.rowid as document_number,
+                r.resource_number,
+                {_attributes_list("json_extract(r.resource, '$.resource.attributes[*]')")}
+                    as resource_attributes,
+                json_extract(r.resource, '$.scopeSpans[*]') as scope_list
             from _amw_otlp as d,
                 unnest(json_extract(d.document, '$.resourceSpans[*]'))
                     with ordinality as r(resource, resource_number)
         ),
         scopes as (
-            select resources.*, s.scope, s.scope_number
+            select
+                resources.document_number,
+                resources.resource_number,
+                resources.resource_attributes,
+                s.scope_number,
+                json_extract(s.scope, '$.spans[*]') as span_list
             from resources,
-                unnest(json_extract(resources.resource, '$.scopeSpans[*]'))
-                    with ordinality as s(scope, scope_number)
+                unnest(resources.scope_list) with ordinality as s(scope, scope_number)
         ),
         spans as (
-            select scopes.*, p.span, p.span_number
+            select
+                scopes.document_number,
+                scopes.resource_number,
+                scopes.resource_attributes,
+                scopes.scope_number,
+                p.span,
+                p.span_number
             from scopes,
-                unnest(json_extract(scopes.scope, '$.spans[*]'))
-                    with ordinality as p(span, span_number)
+                unnest(scopes.span_list) with ordinality as p(span, span_number)
         )
         select
             row_number() over (
@@ -458,8 +474,7 @@ def _open_otlp(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Entit
             ) as _row_number,
             cast(span as varchar) as _record,
             {_attributes_list("json_extract(span, '$.attributes[*]')")} as attributes,
-            {_attributes_list("json_extract(resource, '$.resource.attributes[*]')")}
-                as resource_attributes,
+            resource_attributes,
             span
         from spans
         """
