@@ -106,11 +106,17 @@ class TextScorer:
     def score_pairs(
         self, pairs: Iterable[tuple[str | None, str | None]]
     ) -> list[PairScores | None]:
-        """Scores of (response, reference) pairs, in order; None where a pair is not scorable."""
-        return [
-            self.score(response, reference) if is_scorable(response, reference) else None
-            for response, reference in pairs
-        ]
+        """Scores of (response, reference) pairs, in order; None where a pair is not scorable.
+
+        Each distinct pair is scored once: canned replies against templated references repeat,
+        and scoring is the slow part of the nightly run.
+        """
+        pairs = list(pairs)
+        scores: dict[tuple[str | None, str | None], PairScores | None] = {}
+        for pair in pairs:
+            if pair not in scores:
+                scores[pair] = self.score(*pair) if is_scorable(*pair) else None
+        return [scores[pair] for pair in pairs]
 
 
 def bleu_from_statistics(
