@@ -11,7 +11,7 @@ a `meta.failure` template; a failed expectation becomes plain sentences such as
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -511,6 +511,28 @@ def run_suite(
             **details,
         },
     )
+
+
+# Rows validated at once: a backfill of months is checked in batches of whole days, so that
+# its memory stays that of a batch (GX validates pandas frames).
+CHECK_BATCH_ROWS = 1_000_000
+
+
+def day_batches(
+    rows_per_day: Sequence[tuple[date, int]], batch_rows: int = CHECK_BATCH_ROWS
+) -> list[tuple[date, date]]:
+    """Consecutive days (in order) grouped into [first, last] batches of at most batch_rows
+    rows; a day with more rows than that is a batch of its own."""
+    batches: list[tuple[date, date]] = []
+    rows = 0
+    for day, count in rows_per_day:
+        if batches and rows + count <= batch_rows:
+            batches[-1] = (batches[-1][0], day)
+            rows += count
+        else:
+            batches.append((day, day))
+            rows = count
+    return batches
 
 
 def validate_partition(

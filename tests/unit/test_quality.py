@@ -20,6 +20,7 @@ from orchestration.lib.quality import (
     GateSettings,
     all_suites,
     build_suites,
+    day_batches,
     metric_kind,
     validate_partition,
     validate_week,
@@ -124,6 +125,21 @@ def test_partition_checks_value_sets_and_keys(context: AbstractDataContext) -> N
 
 
 # --- settings and metric kinds ------------------------------------------------------------------
+
+
+def test_a_long_backfill_is_checked_in_batches_of_whole_days() -> None:
+    d = [FIRST_DAY + timedelta(days=i) for i in range(6)]
+    rows_per_day = list(zip(d, [4, 5, 2, 9, 1, 1], strict=True))
+    # 4 + 5 fit in 10 rows; 2 + 9 do not; 9 + 1 fill a batch exactly; the last day starts anew.
+    assert day_batches(rows_per_day, batch_rows=10) == [
+        (d[0], d[1]),
+        (d[2], d[2]),
+        (d[3], d[4]),
+        (d[5], d[5]),
+    ]
+    # A day larger than a batch is a batch of its own; no days, no batches.
+    assert day_batches([(d[0], 25)], batch_rows=10) == [(d[0], d[0])]
+    assert day_batches([]) == []
 
 
 def test_settings_read_from_the_settings_table() -> None:
