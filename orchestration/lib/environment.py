@@ -16,6 +16,9 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
 # Where `make run` and `amw demo` keep their files unless told otherwise: inside the clone, ignored.
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
+# DuckDB's memory limit unless AMW_DUCKDB_MEMORY_LIMIT says otherwise (dbt_project/profiles.yml
+# repeats it for dbt run by hand).
+DUCKDB_MEMORY_LIMIT = "80%"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,11 @@ class Environment:
     demo: bool
     # First day of the daily partitions shown in the UI; set it before your oldest landing day.
     partitions_start: str
+    # DuckDB, in every process that writes the warehouse (the ingestion steps and dbt): the
+    # memory it may use before it spills to the temporary folder, and that folder. DuckDB
+    # itself uses every core (its `threads` setting); dbt runs 2 models at a time.
+    duckdb_memory_limit: str
+    duckdb_temp_dir: Path
 
     @classmethod
     def from_env(cls) -> Environment:
@@ -46,6 +54,10 @@ class Environment:
             hash_salt=os.environ.get("AMW_HASH_SALT", "amw-demo-salt"),
             demo=os.environ.get("AMW_DEMO", "").lower() in ("1", "true", "yes"),
             partitions_start=os.environ.get("AMW_PARTITIONS_START", "2026-01-01"),
+            duckdb_memory_limit=os.environ.get("AMW_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT),
+            duckdb_temp_dir=Path(
+                os.environ.get("AMW_DUCKDB_TEMP_DIR", f"{warehouse}.tmp")
+            ).absolute(),
         )
 
     def export(self) -> None:
@@ -54,3 +66,5 @@ class Environment:
         os.environ["AMW_WAREHOUSE"] = str(self.warehouse_path)
         os.environ["AMW_PUBLISH_DIR"] = str(self.publish_dir)
         os.environ["AMW_HASH_SALT"] = self.hash_salt
+        os.environ["AMW_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        os.environ["AMW_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)
