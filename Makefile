@@ -14,7 +14,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test ui lint docs clean
+.PHONY: install run test bench ui lint docs clean
 
 install: $(BIN)/.synced $(MANIFEST)
 
@@ -37,6 +37,12 @@ run: install
 
 test: install
 	$(BIN)/pytest
+
+# Volume tiers S, M and L (bench/tiers.py), generated once into ~/.cache/ai-metrics-warehouse/bench
+# (AMW_BENCH_DIR), measured in one run; BENCH_TIERS=S,M picks tiers. Takes hours with L.
+BENCH_TIERS ?= S,M,L
+bench: install
+	$(BIN)/python -m bench.run --tiers $(BENCH_TIERS)
 
 # The UI runs in demo mode unless told otherwise: the nightly schedule then simulates its day.
 ui: export AMW_DEMO ?= 1

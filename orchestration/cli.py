@@ -114,6 +114,21 @@ def _failures(result) -> list[str]:
     return lines or ["the run failed; see the run in the Dagster UI (make ui)"]
 
 
+def execute_nightly(instance, start: date, end: date):
+    """The nightly job over the days [start, end] as one run (one day on a normal night)."""
+    from orchestration.definitions import defs
+
+    return defs.resolve_job_def("nightly").execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config=_RUN_LOGGING,
+        tags={
+            "dagster/asset_partition_range_start": start.isoformat(),
+            "dagster/asset_partition_range_end": end.isoformat(),
+        },
+    )
+
+
 def run_pipeline(
     landing: Path, warehouse: Path, publish: Path | None, start: date | None, end: date | None
 ) -> RunReport:
@@ -146,15 +161,7 @@ def run_pipeline(
     report = RunReport(days=(start, end), log=_log_path(warehouse))
     instance = dg.DagsterInstance.get()
     with console.status(f"nightly job over {start} .. {end}"), _logging_to(report.log):
-        nightly = defs.resolve_job_def("nightly").execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=_RUN_LOGGING,
-            tags={
-                "dagster/asset_partition_range_start": start.isoformat(),
-                "dagster/asset_partition_range_end": end.isoformat(),
-            },
-        )
+        nightly = execute_nightly(instance, start, end)
     if not nightly.success:
         report.nightly_errors = _failures(nightly)
         return report

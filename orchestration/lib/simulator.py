@@ -1826,14 +1826,21 @@ def write_roster(landing_dir: Path, *, seed: int = 7) -> int:
 
 
 def write_day(
-    landing_dir: Path, day: date, *, seed: int = 7, conversations_per_day: int = 400
+    landing_dir: Path,
+    day: date,
+    *,
+    seed: int = 7,
+    conversations_per_day: int = 400,
+    defects: bool = True,
 ) -> dict[str, int]:
     """Write every entity's files for one UTC day under `<entity>/date=YYYY-MM-DD/`.
 
     Deterministic in (seed, day, conversations_per_day) and independent of other days, so a
     nightly demo can simulate yesterday alone. Rewrites the day's folders (idempotent) and the
     roster, so a landing folder built one night at a time is complete. Returns rows written per
-    entity, with `otlp` (spans in the OTLP export) and `employees` (the roster).
+    entity, with `otlp` (spans in the OTLP export) and `employees` (the roster). Without
+    `defects` the planted bad rows, duplicates, bad file and correction are left out: the
+    benchmark compares the pipeline with queries that read the files as they are.
     """
     landing_dir = Path(landing_dir)
     tables = simulate_day(day, seed=seed, conversations_per_day=conversations_per_day)
@@ -1847,10 +1854,11 @@ def write_day(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_otlp_json(table))
         else:
-            table = _with_bad_rows(entity, day, table)
+            if defects:
+                table = _with_bad_rows(entity, day, table)
             _write_table(landing_dir / _day_file(entity, day), table, FORMATS[entity])
         counts[entity] += table.num_rows
-    for extra in _extra_files(day, tables, seed, conversations_per_day):
+    for extra in _extra_files(day, tables, seed, conversations_per_day) if defects else []:
         entity, relative, table, fmt = extra
         _write_table(landing_dir / relative, table, fmt)
         counts[entity] += table.num_rows
@@ -1885,12 +1893,19 @@ def write_landing(
     *,
     seed: int = 7,
     conversations_per_day: int = 400,
+    defects: bool = True,
 ) -> dict[str, int]:
     """Write every day from start to end (inclusive) and the roster; returns rows per entity."""
     totals: dict[str, int] = {}
     day = start
     while day <= end:
-        counts = write_day(landing_dir, day, seed=seed, conversations_per_day=conversations_per_day)
+        counts = write_day(
+            landing_dir,
+            day,
+            seed=seed,
+            conversations_per_day=conversations_per_day,
+            defects=defects,
+        )
         for name, rows in counts.items():
             totals[name] = rows if name == "employees" else totals.get(name, 0) + rows
         day += timedelta(1)

@@ -1,0 +1,1 @@
+"""`make bench`: the pipeline at enterprise volume, measured against what DuckDB alone can do."""

@@ -1,0 +1,94 @@
+"""The benchmark's volume tiers: simulator landing folders, generated once and cached.
+
+Each tier is `history_days` days of history plus one new day for the nightly runs, from the
+demo's first Monday on, without the demo's planted defects (the hand-written query and the
+pandas version read the files as they are). A cached folder is reused only while the tier, the
+simulator and the contract are unchanged: its name carries a fingerprint of all three.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from orchestration.lib import contract, simulator
+
+CACHE_DIR = Path(
+    os.environ.get("AMW_BENCH_DIR", Path.home() / ".cache" / "ai-metrics-warehouse" / "bench")
+)
+SEED = 7
+# Days are independent in the simulator: one process per core.
+GENERATORS = max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    conversations_per_day: int
+    history_days: int
+
+    @property
+    def first_day(self) -> date:
+        return simulator.DEMO_START
+
+    @property
+    def last_history_day(self) -> date:
+        return self.first_day + timedelta(days=self.history_days - 1)
+
+    @property
+    def new_day(self) -> date:
+        """The day the nightly runs add on top of the history."""
+        return self.last_history_day + timedelta(days=1)
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(json.dumps(asdict(self) | {"seed": SEED}).encode())
+        for module in (simulator, contract):
+            digest.update(Path(module.__file__).read_bytes())
+        return digest.hexdigest()[:12]
+
+    @property
+    def landing_dir(self) -> Path:
+        return CACHE_DIR / f"{self.name}-{self.fingerprint()}" / "landing"
+
+
+TIERS = {
+    tier.name: tier
+    for tier in (
+        Tier("S", 10_000, 30),
+        Tier("M", 100_000, 90),
+        Tier("L", 1_000_000, 30),
+    )
+}
+
+
+def _write_day(landing: Path, day: date, n: int) -> dict[str, int]:
+    return simulator.write_day(landing, day, seed=SEED, conversations_per_day=n, defects=False)
+
+
+def ensure_landing(tier: Tier) -> tuple[Path, dict[str, int], bool]:
+    """The tier's landing folder, its rows per entity, and whether it was generated just now."""
+    landing = tier.landing_dir
+    counts_file = landing.parent / "rows.json"
+    if counts_file.exists():
+        return landing, json.loads(counts_file.read_text()), False
+    # Older fingerprints of this tier are stale: their simulator or contract has changed.
+    for stale in CACHE_DIR.glob(f"{tier.name}-*"):
+        shutil.rmtree(stale)
+    days = [tier.first_day + timedelta(days=i) for i in range(tier.history_days + 1)]
+    totals: dict[str, int] = {}
+    with ProcessPoolExecutor(GENERATORS) as pool:
+        for counts in pool.map(
+            _write_day, [landing] * len(days), days, [tier.conversations_per_day] * len(days)
+        ):
+            for entity, rows in counts.items():
+                totals[entity] = rows if entity == "employees" else totals.get(entity, 0) + rows
+    # Every day also rewrites the roster; write it once more, alone, after the parallel days.
+    simulator.write_roster(landing, seed=SEED)
+    counts_file.write_text(json.dumps(totals, indent=2))
+    return landing, totals, True
