@@ -1,10 +1,16 @@
 {#
     The recompute window of an incremental run. The vars min_date/max_date are the event days the
-    run's landing partitions touched; a new day can also change the first-contact-resolution flag
-    of the fcr_lookahead_days before it. So a run recomputes:
+    run's landing partitions touched; a new day can also change the rows of the
+    fcr_lookahead_days before it where a row looks at later days (the first-contact-resolution
+    flag, calls and evaluations linked to a conversation). So a run recomputes:
       - per-row models: the event days [min_date - lookahead, max_date];
       - metric periods: the days, ISO weeks (Monday) and months those days touch;
     and reads the input rows of whole recomputed periods ([read_from, read_until)).
+    The lookahead is 0 for a model configured with meta looks_ahead: false, which says that
+    neither it nor any model upstream of it looks at later days: its window is the touched days
+    alone, so that a new day does not recompute the month before it (int_conversations_enriched
+    and the models downstream of it keep the lookahead; marts.metric_values, which reads the
+    family tables, keeps it too and so covers every family's window).
     Returns none when the vars are unset or the model is not built incrementally (first build,
     --full-refresh, unit tests): the model then builds everything.
 #}
@@ -15,8 +21,10 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set dt = modules.datetime -%}
+    {%- set lookahead = (var('fcr_lookahead_days') | int)
+        if config.meta_get('looks_ahead', true) else 0 -%}
     {%- set first = dt.datetime.strptime(min_var | string, '%Y-%m-%d').date()
-        - dt.timedelta(days=var('fcr_lookahead_days') | int) -%}
+        - dt.timedelta(days=lookahead) -%}
     {%- set last = dt.datetime.strptime(max_var | string, '%Y-%m-%d').date() -%}
     {%- if last < first -%}
         {{ exceptions.raise_compiler_error('max_date ' ~ last ~ ' is before min_date') }}

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', **replace_periods_config(['charge_start_date'])) }}
+{{ config(
+    materialized='incremental',
+    meta={'looks_ahead': false},
+    **replace_periods_config(['charge_start_date'])
+) }}
 
 -- One row per cost row and UTC day its charge period [start, end) touches: billed_cost split
 -- equally over those days, and each day's share converted to USD at the latest FX rate on or

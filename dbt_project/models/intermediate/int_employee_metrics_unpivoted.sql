@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', **replace_periods_config(['grain', 'period_start'])) }}
+{{ config(
+    materialized='incremental',
+    meta={'looks_ahead': false},
+    **replace_periods_config(['grain', 'period_start'])
+) }}
 
 -- The employee family as metric inputs (see the metric_inputs docs block), by the usage days in
 -- the period: adoption among the roster's eligible employees, sessions per active employee,

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', **replace_periods_config(['grain', 'period_start'])) }}
+{{ config(
+    materialized='incremental',
+    meta={'looks_ahead': false},
+    **replace_periods_config(['grain', 'period_start'])
+) }}
 
 -- One row per grain, period, ai_system (and ALL) and segment 'all': the counts, sums,
 -- percentiles and maxima behind every metric over llm calls (operational, generative, agents,

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', **replace_periods_config(['started_date'])) }}
+{{ config(
+    materialized='incremental',
+    meta={'looks_ahead': false},
+    **replace_periods_config(['started_date'])
+) }}
 
 -- One row per ai_system (and ALL) and UTC hour with calls: the call count and the hour's p95
 -- latency, the points of latency_load_slope_ms_per_1k_calls. Incremental runs rebuild the hours

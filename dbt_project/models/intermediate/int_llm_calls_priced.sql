@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', **replace_periods_config(['started_date'])) }}
+{{ config(
+    materialized='incremental',
+    meta={'looks_ahead': false},
+    **replace_periods_config(['started_date'])
+) }}
 
 -- One row per llm call with its tokens and inference cost: the tracer's cost_usd where given,
 -- else tokens x the price of its model (and provider, when the call names one) valid on the

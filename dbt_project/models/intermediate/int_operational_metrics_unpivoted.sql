@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', **replace_periods_config(['grain', 'period_start'])) }}
+{{ config(
+    materialized='incremental',
+    meta={'looks_ahead': false},
+    **replace_periods_config(['grain', 'period_start'])
+) }}
 
 -- The operational family as metric inputs (one row per metric, grain, period, ai_system and
 -- segment 'all'; see the metric_inputs docs block): latency, throughput, errors, tokens and

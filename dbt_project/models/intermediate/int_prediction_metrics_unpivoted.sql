@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', **replace_periods_config(['grain', 'period_start'])) }}
+{{ config(
+    materialized='incremental',
+    meta={'looks_ahead': false},
+    **replace_periods_config(['grain', 'period_start'])
+) }}
 
 -- The technical family and the fairness metrics over predictions, as metric inputs (see the
 -- metric_inputs docs block), by the predictions made in the period and reported per task and
