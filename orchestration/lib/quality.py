@@ -10,6 +10,9 @@ a `meta.failure` template; a failed expectation becomes plain sentences such as
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
+import pyarrow as pa
 from great_expectations.core import ExpectationSuiteValidationResult
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -533,6 +537,17 @@ def day_batches(
             batches.append((day, day))
             rows = count
     return batches
+
+
+def release_memory() -> None:
+    """Hand the memory of validated frames back to the system. GX keeps a reference to the last
+    batch it validated, and Arrow's and glibc's allocators keep freed pages: at 100k
+    conversations a day the Dagster process held 7 GB through the dbt step that followed."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    libc = ctypes.util.find_library("c")
+    if libc and hasattr(ctypes.CDLL(libc), "malloc_trim"):  # glibc only
+        ctypes.CDLL(libc).malloc_trim(0)
 
 
 def validate_partition(

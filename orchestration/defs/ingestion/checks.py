@@ -37,6 +37,8 @@ def _partition_check(entity: str) -> dg.AssetChecksDefinition:
             result = quality.validate_partition(entity, frame)
             checked += len(frame)
             failures += [f for f in result.failures if f not in failures]
+            del frame
+            quality.release_memory()
         return dg.AssetCheckResult(
             passed=not failures,
             description="; ".join(failures) or f"{checked} rows pass",
