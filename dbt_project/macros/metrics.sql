@@ -132,3 +132,42 @@
 {% macro count_if(condition) -%}
     sum(case when {{ condition }} then 1 else 0 end)
 {%- endmacro %}
+
+
+{#
+    Exact percentiles of value_column per group of key_columns, interpolated linearly as
+    percentile_cont does: with n values ranked 0 .. n - 1 and h = (n - 1) p, the value ranked
+    floor(h) plus (h - floor(h)) times the step to the value ranked ceil(h). percentiles maps
+    output column names to fractions p. One row per group with a non-null value.
+    Ranking is a sort, which spills to disk; percentile_cont keeps every group's values in
+    memory at once, which tier M of `make bench` does not fit in 14 GiB.
+#}
+{% macro ranked_percentiles(relation, key_columns, value_column, percentiles) -%}
+    {%- set keys = key_columns | join(', ') -%}
+    select
+        {{ keys }},
+        {%- for name, p in percentiles.items() %}
+        {%- set h = '(value_count - 1) * cast(' ~ p ~ ' as ' ~ type_double() ~ ')' %}
+        min(case when value_rank = floor({{ h }}) then ranked_value end)
+            + ({{ h }} - floor({{ h }}))
+            * (min(case when value_rank = ceil({{ h }}) then ranked_value end)
+                - min(case when value_rank = floor({{ h }}) then ranked_value end))
+            as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            {{ keys }},
+            {{ value_column }} as ranked_value,
+            row_number() over (partition by {{ keys }} order by {{ value_column }}) - 1 as value_rank,
+            count(*) over (partition by {{ keys }}) as value_count
+        from {{ relation }}
+        where {{ value_column }} is not null
+    ) as ranked
+    -- Only the ranks the percentiles read reach the aggregation.
+    where
+        {%- for p in percentiles.values() %}
+        {%- set h = '(value_count - 1) * cast(' ~ p ~ ' as ' ~ type_double() ~ ')' %}
+        {{ 'or ' if not loop.first }}value_rank in (floor({{ h }}), ceil({{ h }}))
+        {%- endfor %}
+    group by {{ keys }}, value_count
+{%- endmacro %}

@@ -98,3 +98,17 @@
 {% macro duckdb__list_length(column) -%}len({{ column }}){%- endmacro %}
 
 {% macro spark__list_length(column) -%}size({{ column }}){%- endmacro %}
+
+
+{#
+    Inline a CTE into every query that reads it. DuckDB materializes a CTE read more than once,
+    holding all its rows; for the `sliced` expansion (up to 54 rows per input row) recomputing it
+    from the input is far cheaper. Spark always inlines.
+#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'ai_metrics_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}not materialized{%- endmacro %}

@@ -6,14 +6,14 @@
 -- started in the period. Incremental runs rebuild the
 -- recomputed periods from all their conversations.
 
-with conversations as (
+with conversations as {{ not_materialized() }} (
 
     select * from {{ ref('int_conversations_enriched') }}
     where {{ in_recompute_reads('started_date') }}
 
 ),
 
-sliced as (
+sliced as {{ not_materialized() }} (
 
     {{ sliced('conversations', 'started_date', var('conversation_segments')) }}
 
@@ -39,8 +39,6 @@ aggregated as (
         sum(handle_seconds) as handle_seconds_sum,
         stddev_samp(handle_seconds) as handle_seconds_sd,
         count(resolution_seconds) as resolutions_timed,
-        percentile_cont(0.5) within group (order by resolution_seconds) as resolution_seconds_p50,
-        percentile_cont(0.9) within group (order by resolution_seconds) as resolution_seconds_p90,
         count(csat) as rated,
         sum(csat) as csat_sum,
         stddev_samp(csat) as csat_sd,
@@ -68,6 +66,33 @@ aggregated as (
     from sliced
     group by 1, 2, 3, 4, 5
 
+),
+
+resolution_percentiles as (
+
+    {{ ranked_percentiles(
+        'sliced',
+        ['grain', 'period_start', 'slice_ai_system', 'segment_key', 'segment_value'],
+        'resolution_seconds',
+        {'resolution_seconds_p50': 0.5, 'resolution_seconds_p90': 0.9},
+    ) }}
+
+),
+
+final as (
+
+    select
+        aggregated.*,
+        resolution_percentiles.resolution_seconds_p50,
+        resolution_percentiles.resolution_seconds_p90
+    from aggregated
+    left join resolution_percentiles
+        on resolution_percentiles.grain = aggregated.grain
+        and resolution_percentiles.period_start = aggregated.period_start
+        and resolution_percentiles.slice_ai_system = aggregated.ai_system
+        and resolution_percentiles.segment_key = aggregated.segment_key
+        and resolution_percentiles.segment_value = aggregated.segment_value
+
 )
 
-select * from aggregated
+select * from final

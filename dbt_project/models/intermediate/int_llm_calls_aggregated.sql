@@ -10,14 +10,14 @@
 -- families that read calls do not each expand them again. Incremental runs rebuild the
 -- recomputed periods from all their calls.
 
-with calls as (
+with calls as {{ not_materialized() }} (
 
     select * from {{ ref('int_llm_calls_priced') }}
     where {{ in_recompute_reads('started_date') }}
 
 ),
 
-calls_sliced as (
+calls_sliced as {{ not_materialized() }} (
 
     {{ sliced('calls', 'started_date') }}
 
@@ -33,9 +33,6 @@ aggregated as (
         segment_value,
         count(*) as calls,
         {{ count_if('is_error') }} as error_calls,
-        percentile_cont(0.5) within group (order by duration_ms) as latency_p50_ms,
-        percentile_cont(0.95) within group (order by duration_ms) as latency_p95_ms,
-        percentile_cont(0.99) within group (order by duration_ms) as latency_p99_ms,
         count(tokens_total) as calls_with_tokens,
         sum(tokens_total) as tokens_total,
         count(inference_cost_usd) as calls_costed,
@@ -135,10 +132,24 @@ tokens_per_conversation as (
 
 ),
 
+latency_percentiles as (
+
+    {{ ranked_percentiles(
+        'calls_sliced',
+        ['grain', 'period_start', 'slice_ai_system', 'segment_key', 'segment_value'],
+        'duration_ms',
+        {'latency_p50_ms': 0.5, 'latency_p95_ms': 0.95, 'latency_p99_ms': 0.99},
+    ) }}
+
+),
+
 final as (
 
     select
         aggregated.*,
+        latency_percentiles.latency_p50_ms,
+        latency_percentiles.latency_p95_ms,
+        latency_percentiles.latency_p99_ms,
         peaks.peak_calls_per_minute,
         -- Null where no call of the slice is linked to a conversation.
         tokens_per_conversation.conversations_with_calls,
@@ -152,6 +163,12 @@ final as (
         and peaks.ai_system = aggregated.ai_system
         and peaks.segment_key = aggregated.segment_key
         and peaks.segment_value = aggregated.segment_value
+    left join latency_percentiles
+        on latency_percentiles.grain = aggregated.grain
+        and latency_percentiles.period_start = aggregated.period_start
+        and latency_percentiles.slice_ai_system = aggregated.ai_system
+        and latency_percentiles.segment_key = aggregated.segment_key
+        and latency_percentiles.segment_value = aggregated.segment_value
     left join tokens_per_conversation
         on tokens_per_conversation.grain = aggregated.grain
         and tokens_per_conversation.period_start = aggregated.period_start
