@@ -29,8 +29,16 @@ from scipy import stats
 # any window worth comparing; the seed makes a rebuild reproduce the interval exactly.
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20260907
-# Resamples drawn at a time: bounds memory (a batch × window-size array per window).
+# Resamples drawn at a time: a batch × window-size array per window. At most 250, fewer for
+# windows so large that such an array would pass 2**24 values (128 MiB).
 BOOTSTRAP_BATCH = 250
+BOOTSTRAP_BATCH_VALUES = 2**24
+
+
+def bootstrap_batch(samples: Sequence[np.ndarray]) -> int:
+    """The resamples to draw at a time for these samples (the batch changes which draws go to
+    which sample, so a rebuild on the same rows reproduces its interval)."""
+    return max(1, min(BOOTSTRAP_BATCH, BOOTSTRAP_BATCH_VALUES // max(len(s) for s in samples)))
 
 
 @dataclass(frozen=True)
@@ -220,7 +228,7 @@ def bootstrap(
         arrays,
         statistic,
         n_resamples=BOOTSTRAP_RESAMPLES,
-        batch=BOOTSTRAP_BATCH,
+        batch=bootstrap_batch(arrays),
         vectorized=True,
         paired=False,
         confidence_level=confidence_level(z),

@@ -30,7 +30,7 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from orchestration.lib.baselines import BOOTSTRAP_BATCH, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
+from orchestration.lib.baselines import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_batch
 from orchestration.lib.environment import DBT_PROJECT_DIR
 from tests.integration.test_dbt_models import (
     Warehouse,
@@ -315,7 +315,7 @@ def median_reference(found: dict[str, np.ndarray]) -> dict:
             data,
             statistic,
             n_resamples=BOOTSTRAP_RESAMPLES,
-            batch=BOOTSTRAP_BATCH,
+            batch=bootstrap_batch(data),
             method="percentile",
             rng=np.random.default_rng(BOOTSTRAP_SEED),
         )
@@ -513,3 +513,30 @@ def test_a_rebuild_gives_the_same_numbers(built: Warehouse, actual: pd.DataFrame
     )
     # Equal up to the last bits: sums may add the same rows in another order.
     pd.testing.assert_frame_equal(again.loc[actual.index], actual, check_exact=False, rtol=1e-12)
+
+
+def test_a_rebuild_resamples_only_medians_whose_inputs_changed(
+    built: Warehouse, actual: pd.DataFrame, tmp_path
+) -> None:
+    """A median row whose fingerprint still matches its windows is taken over as stored (a mark
+    put on it survives the rebuild); one whose fingerprint does not is computed again."""
+    warehouse = built.copy(tmp_path / "copy")
+    mark = -1e9
+    with duckdb.connect(str(warehouse.path)) as con:
+        con.execute(
+            "update intermediate.int_baseline_statistics set change_ci_low = ?,"
+            " inputs_fingerprint = case when ai_system = 'billing' then 'stale'"
+            " else inputs_fingerprint end"
+            " where metric_name = 'resolution_time_p50_seconds'",
+            [mark],
+        )
+    warehouse.dbt("run", "--select", "int_baseline_statistics")
+    again = warehouse.frame(
+        "select ai_system, change_ci_low, inputs_fingerprint"
+        " from intermediate.int_baseline_statistics"
+        " where metric_name = 'resolution_time_p50_seconds'"
+    ).set_index("ai_system")
+    assert again.loc["support", "change_ci_low"] == mark
+    billing = actual.loc[("billing", "resolution_time_p50_seconds"), "change_ci_low"]
+    assert again.loc["billing", "change_ci_low"] == pytest.approx(billing, rel=1e-12)
+    assert again.loc["billing", "inputs_fingerprint"] != "stale"
