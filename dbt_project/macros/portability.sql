@@ -112,3 +112,33 @@
 {% macro default__not_materialized() -%}{%- endmacro %}
 
 {% macro duckdb__not_materialized() -%}not materialized{%- endmacro %}
+
+
+{#
+    delete+insert on DuckDB, keyed on whole periods. dbt-duckdb deletes with `using source where
+    keys match`, a join of every target row of a period with every source row of it (at tier M
+    of `make bench`, 100,000 x 100,000 pairs a day: 200 s a night); a semi-join (exists) visits
+    each target row once. The insert is dbt's.
+#}
+{% macro duckdb__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    {%- set dest_cols_csv = get_quoted_csv(dest_columns | map(attribute="name")) -%}
+    delete from {{ target }} as dbt_incremental_target
+    where exists (
+        select 1
+        from {{ source }} as dbt_incremental_source
+        where
+            {%- for key in keys %}
+            {{ 'and ' if not loop.first }}dbt_incremental_source.{{ key }} = dbt_incremental_target.{{ key }}
+            {%- endfor %}
+    )
+    {%- for predicate in incremental_predicates or [] %}
+        and {{ predicate }}
+    {%- endfor %};
+
+    insert into {{ target }} ({{ dest_cols_csv }})
+    (
+        select {{ dest_cols_csv }}
+        from {{ source }}
+    )
+{%- endmacro %}
