@@ -18,10 +18,9 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 # DuckDB's memory limit unless AMW_DUCKDB_MEMORY_LIMIT says otherwise (dbt_project/profiles.yml
 # repeats it for dbt run by hand). The Dagster process waits, its connections closed and its
-# checks' frames released, while dbt runs: the room left is for it and the system. At 100k
-# conversations a day the exact percentiles of int_conversations_aggregated over 90 days need
-# 10 GB alone (out of memory at 40 %, 9.4 GiB here; percentile states do not spill), and at
-# 60 % the full build still runs out when dbt's 2 threads build it beside int_experiment_units.
+# checks' frames released, while dbt runs: the room left is for it and the system and for the
+# Python models' own memory (pandas, the bootstrap). Tier M of `make bench` builds at 60 %;
+# lower limits are untested there.
 DUCKDB_MEMORY_LIMIT = "60%"
 
 
