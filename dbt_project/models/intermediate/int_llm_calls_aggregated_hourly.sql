@@ -8,9 +8,8 @@
 -- latency, the points of latency_load_slope_ms_per_1k_calls. Incremental runs rebuild the hours
 -- of the recomputed days.
 
-{%- set hour_start -%}
-    cast({{ dbt.date_trunc('hour', 'calls.started_at') }} as {{ dbt.type_timestamp() }})
-{%- endset %}
+{%- set hour_start = 'cast(' ~ dbt.date_trunc('hour', 'calls.started_at') ~ ' as '
+    ~ dbt.type_timestamp() ~ ')' %}
 
 with calls as {{ not_materialized() }} (
 
