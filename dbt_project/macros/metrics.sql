@@ -142,12 +142,17 @@
     Ranking is a sort, which spills to disk; percentile_cont keeps every group's values in
     memory at once, which tier M of `make bench` does not fit in 14 GiB.
 #}
+{# h = (n - 1) p of ranked_percentiles, over its column value_count. #}
+{% macro percentile_position(p) -%}
+    (value_count - 1) * cast({{ p }} as {{ type_double() }})
+{%- endmacro %}
+
 {% macro ranked_percentiles(relation, key_columns, value_column, percentiles) -%}
     {%- set keys = key_columns | join(', ') -%}
     select
         {{ keys }},
         {%- for name, p in percentiles.items() %}
-        {%- set h = '(value_count - 1) * cast(' ~ p ~ ' as ' ~ type_double() ~ ')' %}
+        {%- set h = percentile_position(p) %}
         min(case when value_rank = floor({{ h }}) then ranked_value end)
             + ({{ h }} - floor({{ h }}))
             * (min(case when value_rank = ceil({{ h }}) then ranked_value end)
@@ -166,7 +171,7 @@
     -- Only the ranks the percentiles read reach the aggregation.
     where
         {%- for p in percentiles.values() %}
-        {%- set h = '(value_count - 1) * cast(' ~ p ~ ' as ' ~ type_double() ~ ')' %}
+        {%- set h = percentile_position(p) %}
         {{ 'or ' if not loop.first }}value_rank in (floor({{ h }}), ceil({{ h }}))
         {%- endfor %}
     group by {{ keys }}, value_count

@@ -36,8 +36,8 @@ BOOTSTRAP_BATCH_VALUES = 2**24
 
 
 def bootstrap_batch(samples: Sequence[np.ndarray]) -> int:
-    """The resamples to draw at a time for these samples (the batch changes which draws go to
-    which sample, so a rebuild on the same rows reproduces its interval)."""
+    """The resamples to draw at a time for these samples. It depends on their sizes alone: the
+    batch decides which random draws go to which sample, so equal rows give an equal interval."""
     return max(1, min(BOOTSTRAP_BATCH, BOOTSTRAP_BATCH_VALUES // max(len(s) for s in samples)))
 
 

@@ -368,13 +368,12 @@ def model(dbt, session):
         for metric_name in HEADLINE_METRICS:
             kind = "day" if metric_name == "cost_to_serve_usd" else "at"
             bounds = bounds_columns(windows_of, kind, span)
-            if metric_name != MEDIAN_METRIC:
-                rows.append(metric_row(deployment, metric_name, found[metric_name], bounds))
-                continue
-            if reuse:
+            if metric_name == MEDIAN_METRIC and reuse:
                 row = {**deployment, "metric_name": metric_name, "unit": UNITS[metric_name]}
                 row |= bounds | {column: before[column] for column in STATISTIC_COLUMNS}
             else:
                 row = metric_row(deployment, metric_name, found[metric_name], bounds)
-            rows.append(row | {"inputs_fingerprint": fingerprint})
+            if metric_name == MEDIAN_METRIC:
+                row["inputs_fingerprint"] = fingerprint
+            rows.append(row)
     return pa.Table.from_pylist(rows, schema=SCHEMA)
