@@ -76,6 +76,23 @@
 {%- endmacro %}
 
 
+{#
+    Incremental config that replaces the rows of the given key (an entity rebuilt when its
+    inputs change): delete+insert on DuckDB, merge on Spark (a Delta table).
+#}
+{% macro replace_rows_config(key_columns) -%}
+    {{ return(adapter.dispatch('replace_rows_config', 'ai_metrics_warehouse')(key_columns)) }}
+{%- endmacro %}
+
+{% macro default__replace_rows_config(key_columns) -%}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': key_columns}) }}
+{%- endmacro %}
+
+{% macro spark__replace_rows_config(key_columns) -%}
+    {{ return({'incremental_strategy': 'merge', 'unique_key': key_columns, 'file_format': 'delta'}) }}
+{%- endmacro %}
+
+
 {# A list of 64-bit floats (a feature vector): DuckDB's DOUBLE[], Spark's array<double>. #}
 {% macro type_double_array() -%}
     {{ return(adapter.dispatch('type_double_array', 'ai_metrics_warehouse')()) }}

@@ -75,6 +75,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
         _load(con, landing, history)
     warehouse.dbt("build")
     before = metric_values(warehouse)
+    units_before = _units(warehouse)
 
     system = _write_late_correction(landing)
     with duckdb.connect(str(warehouse.path)) as con:
@@ -90,9 +91,18 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "before": before,
         "after": after,
         "full": metric_values(rebuilt),
+        "units_before": units_before,
+        "units_after": _units(warehouse),
+        "units_full": _units(rebuilt),
         "window": window,
         "system": system,
     }
+
+
+def _units(warehouse: Warehouse) -> pd.DataFrame:
+    return warehouse.frame(
+        "select * from intermediate.int_experiment_units order by experiment_id, unit_id"
+    )
 
 
 def _reachable(frame: pd.DataFrame) -> pd.Series:
@@ -140,3 +150,13 @@ def test_the_night_equals_a_full_rebuild(night: dict) -> None:
         check_exact=False,
         rtol=1e-12,
     )
+
+
+def test_the_night_rebuilds_the_experiment_units_it_reaches(night: dict) -> None:
+    # The night's orders settle units assigned before it: some units change, and the
+    # incrementally kept table equals the rebuilt one.
+    before, after = night["units_before"], night["units_after"]
+    assert len(after) > len(before) > 100
+    changed = before.merge(after, on=["experiment_id", "unit_id"], suffixes=("", "_after"))
+    assert (changed["is_window_open"] & ~changed["is_window_open_after"]).any()
+    pd.testing.assert_frame_equal(after, night["units_full"], check_exact=False, rtol=1e-12)

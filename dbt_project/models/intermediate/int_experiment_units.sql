@@ -1,12 +1,51 @@
+{{ config(materialized='incremental', **replace_rows_config(['experiment_id', 'unit_id'])) }}
+
 -- One row per experiment and unit: the unit's first assignment (earliest assigned_at, a tie going
 -- to the smaller variant name), its conversion window [assigned_at, assigned_at + window x 24 h]
 -- (timestamps, both ends included), whether it converted in it (a completed order), its revenue
 -- in it (completed orders minus refunds, int_revenue_usd's counted_usd) and its completed orders
 -- in the cuped_lookback_days x 24 hours before assignment (the CUPED covariate). A unit assigned
 -- to both variants keeps its row, flagged is_in_both_variants, and is left out of the analysis.
--- A table rebuilt on every run: a new order can settle the window of any earlier unit.
+-- Incremental runs rebuild the units whose look-back or window can hold an order of the
+-- recomputed days (or that have an assignment on them), and every unit whose window was still
+-- open: a later order moves the revenue horizon.
 
-with assignments as (
+{%- set w = recompute_window() %}
+
+with cuped_lookback as (
+
+    select cast(setting_value as {{ dbt.type_bigint() }}) as cuped_lookback_days
+    from {{ ref('stg_reference__settings') }}
+    where setting_name = 'cuped_lookback_days'
+
+),
+{%- if w is not none %}
+
+recomputed_units as (
+
+    select experiments.experiment_id, experiments.unit_id
+    from {{ ref('stg_raw__experiments') }} as experiments
+    cross join cuped_lookback
+    left join {{ ref('stg_reference__experiment_settings') }} as experiment_settings
+        on experiment_settings.experiment_id = experiments.experiment_id
+    where experiments.assigned_at >= {{ dbt.dateadd(
+            'hour',
+            '-24 * coalesce(experiment_settings.conversion_window_days, 7)',
+            'cast(' ~ date_literal(w.day_from) ~ ' as ' ~ dbt.type_timestamp() ~ ')',
+        ) }}
+        and experiments.assigned_at < {{ dbt.dateadd(
+            'hour',
+            '24 * (cuped_lookback.cuped_lookback_days + 1)',
+            'cast(' ~ date_literal(w.day_to) ~ ' as ' ~ dbt.type_timestamp() ~ ')',
+        ) }}
+    union
+    select experiment_id, unit_id from {{ this }}
+    where is_window_open
+
+),
+{%- endif %}
+
+assignments as (
 
     select
         experiment_id,
@@ -21,15 +60,14 @@ with assignments as (
         ) as assignment_number,
         min(variant) over (partition by experiment_id, unit_id)
         <> max(variant) over (partition by experiment_id, unit_id) as is_in_both_variants
-    from {{ ref('stg_raw__experiments') }}
-
-),
-
-cuped_lookback as (
-
-    select cast(setting_value as {{ dbt.type_bigint() }}) as cuped_lookback_days
-    from {{ ref('stg_reference__settings') }}
-    where setting_name = 'cuped_lookback_days'
+    from {{ ref('stg_raw__experiments') }} as experiments
+    {%- if w is not none %}
+    where exists (
+        select 1 from recomputed_units
+        where recomputed_units.experiment_id = experiments.experiment_id
+            and recomputed_units.unit_id = experiments.unit_id
+    )
+    {%- endif %}
 
 ),
 
