@@ -6,7 +6,8 @@
       - per-row models: the event days [min_date - lookahead, max_date];
       - metric periods: the days, ISO weeks (Monday) and months those days touch;
     and reads the input rows of whole recomputed periods ([read_from, read_until)).
-    The lookahead is 0 for a model configured with meta looks_ahead: false, which says that
+    The lookahead is 0 for a model configured with meta looks_ahead: false (or a call with
+    looks_ahead=false), which says that
     neither it nor any model upstream of it looks at later days: its window is the touched days
     alone, so that a new day does not recompute the month before it (int_conversations_enriched
     and the models downstream of it keep the lookahead; marts.metric_values, which reads the
@@ -14,21 +15,18 @@
     Returns none when the vars are unset or the model is not built incrementally (first build,
     --full-refresh, unit tests): the model then builds everything.
 #}
-{% macro recompute_window() -%}
-    {%- set min_var = var('min_date', none) -%}
-    {%- set max_var = var('max_date', none) -%}
-    {%- if min_var is none or max_var is none or not is_incremental() -%}
+{% macro recompute_window(looks_ahead=none) -%}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set days = recompute_days(
+        config.meta_get('looks_ahead', true) if looks_ahead is none else looks_ahead
+    ) -%}
+    {%- if days is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set dt = modules.datetime -%}
-    {%- set lookahead = (var('fcr_lookahead_days') | int)
-        if config.meta_get('looks_ahead', true) else 0 -%}
-    {%- set first = dt.datetime.strptime(min_var | string, '%Y-%m-%d').date()
-        - dt.timedelta(days=lookahead) -%}
-    {%- set last = dt.datetime.strptime(max_var | string, '%Y-%m-%d').date() -%}
-    {%- if last < first -%}
-        {{ exceptions.raise_compiler_error('max_date ' ~ last ~ ' is before min_date') }}
-    {%- endif -%}
+    {%- set first, last = days -%}
     {%- set week_from = first - dt.timedelta(days=first.weekday()) -%}
     {%- set week_to = last - dt.timedelta(days=last.weekday()) -%}
     {%- set month_from = first.replace(day=1) -%}
@@ -42,6 +40,25 @@
         'read_from': [week_from, month_from] | min,
         'read_until': [week_end, next_month] | max,
     }) }}
+{%- endmacro %}
+
+
+{# The first and last recomputed event day (none when the vars are unset). #}
+{% macro recompute_days(looks_ahead) -%}
+    {%- set min_var = var('min_date', none) -%}
+    {%- set max_var = var('max_date', none) -%}
+    {%- if min_var is none or max_var is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set dt = modules.datetime -%}
+    {%- set lookahead = (var('fcr_lookahead_days') | int) if looks_ahead else 0 -%}
+    {%- set first = dt.datetime.strptime(min_var | string, '%Y-%m-%d').date()
+        - dt.timedelta(days=lookahead) -%}
+    {%- set last = dt.datetime.strptime(max_var | string, '%Y-%m-%d').date() -%}
+    {%- if last < first -%}
+        {{ exceptions.raise_compiler_error('max_date ' ~ last ~ ' is before min_date') }}
+    {%- endif -%}
+    {{ return([first, last]) }}
 {%- endmacro %}
 
 
@@ -70,9 +87,12 @@
 {%- endmacro %}
 
 
-{# The recomputed (grain, period_start) pairs, as a predicate. #}
-{% macro in_recompute_periods(grain_column='grain', period_column='period_start') -%}
-    {%- set w = recompute_window() -%}
+{#
+    The recomputed (grain, period_start) pairs, as a predicate. looks_ahead=false: only the
+    periods of the touched days themselves, without the look-ahead's.
+#}
+{% macro in_recompute_periods(grain_column='grain', period_column='period_start', looks_ahead=none) -%}
+    {%- set w = recompute_window(looks_ahead) -%}
     {%- if w is none -%}
         (1 = 1)
     {%- else -%}
@@ -106,4 +126,34 @@
     {%- else -%}
         ({{ date_column }} >= {{ date_literal(w.day_from - modules.datetime.timedelta(days=lookback_days)) }})
     {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    dbt's hook for the rows a generic test reads (its `where` config), extended: on a run with
+    min_date/max_date, a test of a model with meta tested_rows_date (a date or timestamp column;
+    on a staging view, the raw timestamp, which DuckDB's zone maps can skip by) reads only the
+    rows of the recomputed days (the only rows the run replaced or, for a staging view, loaded); the rows of
+    other days were tested by the run that wrote them. A run without the vars, or with
+    --full-refresh, tests every row.
+#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- if config.get('where') -%}
+        {%- do conditions.append(config.get('where')) -%}
+    {%- endif -%}
+    {%- set tested = graph.nodes.get(model.attached_node) if execute and model.attached_node -%}
+    {%- set date_column = tested.config.meta.get('tested_rows_date') if tested -%}
+    {%- set days = recompute_days(tested.config.meta.get('looks_ahead', true)) if date_column -%}
+    {%- if days and not flags.FULL_REFRESH -%}
+        {%- set day_after = days[1] + modules.datetime.timedelta(days=1) -%}
+        {%- do conditions.append(
+            date_column ~ ' >= ' ~ date_literal(days[0])
+            ~ ' and ' ~ date_column ~ ' < ' ~ date_literal(day_after)
+        ) -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {{ return('(select * from ' ~ relation ~ ' where (' ~ conditions | join(') and (') ~ ')) dbt_subquery') }}
+    {%- endif -%}
+    {{ return(relation) }}
 {%- endmacro %}

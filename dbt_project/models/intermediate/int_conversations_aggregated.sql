@@ -3,8 +3,8 @@
 -- One row per grain, period, ai_system (and ALL) and segment (all, then each column of the
 -- var conversation_segments): the counts, sums and percentiles behind every metric over
 -- conversations (customer service, agents, responsible AI), over the conversations that
--- started in the period. Incremental runs rebuild the
--- recomputed periods from all their conversations.
+-- started in the period. Incremental runs rebuild the recomputed periods from all their
+-- conversations, except the percentiles of the periods only the look-ahead reaches (below).
 
 with conversations as {{ not_materialized() }} (
 
@@ -68,14 +68,43 @@ aggregated as (
 
 ),
 
-resolution_percentiles as (
+-- resolution_seconds and the slices come from the conversation's own row: a later day cannot
+-- change them, so periods the run reaches only through the look-ahead keep their percentiles.
+touched as {{ not_materialized() }} (
+
+    select * from sliced
+    where {{ in_recompute_periods('grain', 'period_start', looks_ahead=false) }}
+
+),
+
+computed_percentiles as (
 
     {{ ranked_percentiles(
-        'sliced',
+        'touched',
         ['grain', 'period_start', 'slice_ai_system', 'segment_key', 'segment_value'],
         'resolution_seconds',
         {'resolution_seconds_p50': 0.5, 'resolution_seconds_p90': 0.9},
     ) }}
+
+),
+
+resolution_percentiles as (
+
+    select * from computed_percentiles
+    {%- if recompute_window() is not none %}
+    union all
+    select
+        grain,
+        period_start,
+        ai_system as slice_ai_system,
+        segment_key,
+        segment_value,
+        resolution_seconds_p50,
+        resolution_seconds_p90
+    from {{ this }}
+    where {{ in_recompute_periods() }}
+        and not {{ in_recompute_periods('grain', 'period_start', looks_ahead=false) }}
+    {%- endif %}
 
 ),
 

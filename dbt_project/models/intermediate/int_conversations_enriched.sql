@@ -6,7 +6,9 @@
 -- time. Incremental runs rebuild the conversations of the recomputed days; the FCR look-ahead
 -- reads the contacts that started up to the window after them.
 
-with conversations as (
+-- Read by several CTEs: inlined, so that the history-wide first-seen scans read three columns,
+-- not every column with the customer hash.
+with conversations as {{ not_materialized() }} (
 
     select * from {{ ref('stg_raw__conversations') }}
 

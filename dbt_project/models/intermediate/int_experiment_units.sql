@@ -48,18 +48,20 @@ recomputed_units as (
 assignments as (
 
     select
-        experiment_id,
-        ai_system,
-        unit_id,
-        variant,
-        assigned_at,
-        assigned_date,
+        experiments.experiment_id,
+        experiments.ai_system,
+        experiments.unit_id,
+        experiments.variant,
+        experiments.assigned_at,
+        experiments.assigned_date,
         row_number() over (
-            partition by experiment_id, unit_id
-            order by assigned_at, variant
+            partition by experiments.experiment_id, experiments.unit_id
+            order by experiments.assigned_at, experiments.variant
         ) as assignment_number,
-        min(variant) over (partition by experiment_id, unit_id)
-        <> max(variant) over (partition by experiment_id, unit_id) as is_in_both_variants
+        min(experiments.variant) over (partition by experiments.experiment_id, experiments.unit_id)
+        <> max(experiments.variant) over (
+            partition by experiments.experiment_id, experiments.unit_id
+        ) as is_in_both_variants
     from {{ ref('stg_raw__experiments') }} as experiments
     {%- if w is not none %}
     where exists (
