@@ -7,11 +7,11 @@
       - metric periods: the days, ISO weeks (Monday) and months those days touch;
     and reads the input rows of whole recomputed periods ([read_from, read_until)).
     The lookahead is 0 for a model configured with meta looks_ahead: false (or a call with
-    looks_ahead=false), which says that
-    neither it nor any model upstream of it looks at later days: its window is the touched days
-    alone, so that a new day does not recompute the month before it (int_conversations_enriched
-    and the models downstream of it keep the lookahead; marts.metric_values, which reads the
-    family tables, keeps it too and so covers every family's window).
+    looks_ahead=false), which says that neither it nor any model upstream of it looks at later
+    days: its window is the touched days alone, so that a new day does not recompute the month
+    before it (int_conversations_enriched and the models downstream of it keep the lookahead;
+    marts.metric_values, which reads the family tables, keeps it too and so covers every
+    family's window).
     Returns none when the vars are unset or the model is not built incrementally (first build,
     --full-refresh, unit tests): the model then builds everything.
 #}
@@ -132,10 +132,11 @@
 {#
     dbt's hook for the rows a generic test reads (its `where` config), extended: on a run with
     min_date/max_date, a test of a model with meta tested_rows_date (a date or timestamp column;
-    on a staging view, the raw timestamp, which DuckDB's zone maps can skip by) reads only the
-    rows of the recomputed days (the only rows the run replaced or, for a staging view, loaded); the rows of
-    other days were tested by the run that wrote them. A run without the vars, or with
-    --full-refresh, tests every row.
+    on a staging view the raw timestamp, which DuckDB's zone maps can skip by) reads only the
+    rows of the recomputed days: the only rows the run replaced (or, for a staging view,
+    loaded). The rows of other days were tested by the run that wrote them; a key repeated
+    across the window's edge goes unseen until a run without the vars, or with --full-refresh,
+    which tests every row.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}

@@ -846,3 +846,26 @@ def test_rerunning_the_same_window_changes_nothing(incremental: dict) -> None:
     pd.testing.assert_frame_equal(
         incremental["after"], incremental["again"], check_exact=False, rtol=1e-12, atol=1e-15
     )
+
+
+def test_a_nightly_dbt_test_reads_the_recomputed_days(built: Warehouse, tmp_path: Path) -> None:
+    """dbt tests of a night read the rows of its recomputed days (get_where_subquery); a run
+    without the window reads every row."""
+    warehouse = built.copy(tmp_path)
+    unique = ("test", "--select", "unique_stg_raw__conversations_conversation_id")
+    window = ("--vars", f'{{min_date: "{NEW_DAY}", max_date: "{NEW_DAY}"}}')
+    # c1's id again, on D1: two weeks before the night's window.
+    with duckdb.connect(str(warehouse.path)) as con:
+        insert_raw(con, "conversations", [conversation("c1", "bot_a", "cust9", at(D1, 20))])
+    warehouse.dbt(*unique, *window)
+    with pytest.raises(AssertionError, match="FAIL 1"):
+        warehouse.dbt(*unique)
+    # A duplicate inside the window fails the night's test.
+    with duckdb.connect(str(warehouse.path)) as con:
+        insert_raw(
+            con,
+            "conversations",
+            [conversation("c10", "bot_b", "cust9", at(NEW_DAY, h)) for h in (9, 10)],
+        )
+    with pytest.raises(AssertionError, match="FAIL 1"):
+        warehouse.dbt(*unique, *window)
