@@ -10,16 +10,24 @@ because the tests' p-values come from scipy.
 
 from __future__ import annotations
 
-import pandas as pd
 import pyarrow as pa
 
 from orchestration.lib.experiments import Settings, Units, experiment_statistics
 
 # The seed's defaults for an experiment without a row in the experiment settings (PRODUCT.md).
 DEFAULT_TREATMENT_SHARE = 0.5
-UNIT_COLUMNS = (
-    "experiment_id, ai_system, variant, assigned_at, conversion_window_days,"
-    " is_in_both_variants, is_converted, revenue_usd, pre_conversions, is_window_open"
+# What describes an experiment, aggregated in DuckDB (one program per experiment; the smallest
+# name should its rows name several); only the analysed units' numeric columns leave DuckDB,
+# one experiment at a time.
+DESCRIPTION = (
+    "experiment_id, min(ai_system) as ai_system,"
+    " min(conversion_window_days) as conversion_window_days,"
+    " min(assigned_at) as first_assigned_at, max(assigned_at) as last_assigned_at,"
+    " count(*) filter (where is_window_open and not is_in_both_variants) as units_window_open,"
+    " count(*) filter (where is_in_both_variants) as units_in_both_variants"
+)
+ANALYSED_COLUMNS = (
+    "variant = 'treatment' as is_treatment, is_converted, revenue_usd, pre_conversions"
 )
 DOUBLE = pa.float64()
 SCHEMA = pa.schema(
@@ -69,30 +77,28 @@ def treatment_shares(dbt) -> dict[str, float]:
     return {row[0]: row[1] for row in rows if row[1] is not None}
 
 
-def experiment_row(experiment_id: str, units: pd.DataFrame, settings: Settings) -> dict:
+def experiment_row(units, description: dict, settings: Settings) -> dict:
     """The row of one experiment: what describes it, then its statistics over the analysed
     units (first assignments to one variant only)."""
-    analysed = units[~units["is_in_both_variants"]]
+    experiment_id = description["experiment_id"].replace("'", "''")
+    analysed = (
+        units.filter(f"experiment_id = '{experiment_id}' and not is_in_both_variants")
+        .project(ANALYSED_COLUMNS)
+        .fetchnumpy()
+    )
     statistics = experiment_statistics(
         Units(
-            is_treatment=(analysed["variant"] == "treatment").to_numpy(),
-            is_converted=analysed["is_converted"].to_numpy(),
-            revenue_usd=analysed["revenue_usd"].to_numpy(),
-            pre_conversions=analysed["pre_conversions"].to_numpy(),
+            is_treatment=analysed["is_treatment"],
+            is_converted=analysed["is_converted"],
+            revenue_usd=analysed["revenue_usd"],
+            pre_conversions=analysed["pre_conversions"],
         ),
         settings,
     )
     return {
-        "experiment_id": experiment_id,
-        # One program per experiment; the smallest name should its rows name several.
-        "ai_system": units["ai_system"].min(),
+        **description,
         **statistics,
         "expected_treatment_share": settings.expected_treatment_share,
-        "conversion_window_days": int(units["conversion_window_days"].iloc[0]),
-        "first_assigned_at": units["assigned_at"].min(),
-        "last_assigned_at": units["assigned_at"].max(),
-        "units_window_open": int(analysed["is_window_open"].sum()),
-        "units_in_both_variants": int(units["is_in_both_variants"].sum()),
     }
 
 
@@ -102,19 +108,25 @@ def model(dbt, session):
     z = float(dbt.config.get("ci_z"))
     experiment_alpha, srm_alpha = setting(dbt, "experiment_alpha"), setting(dbt, "srm_alpha")
     shares = treatment_shares(dbt)
-    units = dbt.ref("int_experiment_units").project(UNIT_COLUMNS).df()
+    units = dbt.ref("int_experiment_units")
+    descriptions = units.aggregate(DESCRIPTION, "experiment_id").order("experiment_id")
+    names = descriptions.columns
     rows = [
         experiment_row(
-            str(experiment_id),
-            group,
+            units,
+            description,
             Settings(
-                expected_treatment_share=shares.get(experiment_id, DEFAULT_TREATMENT_SHARE),
+                expected_treatment_share=shares.get(
+                    description["experiment_id"], DEFAULT_TREATMENT_SHARE
+                ),
                 experiment_alpha=experiment_alpha,
                 srm_alpha=srm_alpha,
                 z=z,
             ),
         )
-        for experiment_id, group in units.groupby("experiment_id", sort=True)
+        for description in (
+            dict(zip(names, values, strict=True)) for values in descriptions.fetchall()
+        )
     ]
     # An Arrow table keeps the column types, also without rows.
     return pa.Table.from_pylist(rows, schema=SCHEMA)
