@@ -14,7 +14,7 @@ a DiD; fewer than 2 units give a value without an interval.
 """
 
 # The docstrings write formulas with PRODUCT.md's signs (minus, times) on purpose.
-# ruff: noqa: RUF002, RUF003
+# ruff: noqa: RUF002
 
 from __future__ import annotations
 
@@ -29,16 +29,6 @@ from scipy import stats
 # any window worth comparing; the seed makes a rebuild reproduce the interval exactly.
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20260907
-# Resamples drawn at a time: a batch × window-size array per window. At most 250, fewer for
-# windows so large that such an array would pass 2**24 values (128 MiB).
-BOOTSTRAP_BATCH = 250
-BOOTSTRAP_BATCH_VALUES = 2**24
-
-
-def bootstrap_batch(samples: Sequence[np.ndarray]) -> int:
-    """The resamples to draw at a time for these samples. It depends on their sizes alone: the
-    batch decides which random draws go to which sample, so equal rows give an equal interval."""
-    return max(1, min(BOOTSTRAP_BATCH, BOOTSTRAP_BATCH_VALUES // max(len(s) for s in samples)))
 
 
 @dataclass(frozen=True)
@@ -191,52 +181,65 @@ def confidence_level(z: float) -> float:
     return float(2 * stats.norm.cdf(z) - 1)
 
 
-def _median(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.percentile(x, 50, axis=axis)
+def _median(x: np.ndarray) -> float:
+    return float(np.percentile(x, 50))
 
 
-def _median_change(pre: np.ndarray, post: np.ndarray, axis: int = -1) -> np.ndarray:
-    return _median(post, axis) - _median(pre, axis)
+def bootstrap_medians(ordered: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The medians of BOOTSTRAP_RESAMPLES resamples (n values with replacement) of the sorted
+    values, each drawn in constant time instead of by resampling n values.
+
+    A resample is ordered[⌈n·Uᵢ⌉ − 1] for n uniforms Uᵢ, and ⌈n·u⌉ keeps their order: its k-th
+    smallest value is ordered[⌈n·U⌉ − 1] with U the k-th smallest uniform, Beta(k, n − k + 1),
+    and its next one that of U + (1 − U)·V, V the least of the other n − k uniforms rescaled to
+    (U, 1): Beta(1, n − k). numpy's median is the middle value (n odd, k = (n + 1)/2) or the mean
+    of the two middle ones (n even, k = n/2), so these are distributed as resampled medians.
+    """
+    n = len(ordered)
+    k = (n + 1) // 2
+    lower = rng.beta(k, n - k + 1, BOOTSTRAP_RESAMPLES)
+
+    def value(u: np.ndarray) -> np.ndarray:
+        return ordered[np.clip(np.ceil(n * u).astype(np.int64), 1, n) - 1]
+
+    if n % 2:
+        return value(lower)
+    upper = lower + (1 - lower) * rng.beta(1, n - k, BOOTSTRAP_RESAMPLES)
+    return (value(lower) + value(upper)) / 2
+
+
+def _median_change(pre: ArrayLike, post: ArrayLike) -> ArrayLike:
+    return np.subtract(post, pre)
 
 
 def _median_did(
-    pre: np.ndarray,
-    post: np.ndarray,
-    control_pre: np.ndarray,
-    control_post: np.ndarray,
-    axis: int = -1,
-) -> np.ndarray:
-    return _median_change(pre, post, axis) - _median_change(control_pre, control_post, axis)
+    pre: ArrayLike, post: ArrayLike, control_pre: ArrayLike, control_post: ArrayLike
+) -> ArrayLike:
+    return np.subtract(_median_change(pre, post), _median_change(control_pre, control_post))
 
 
 def bootstrap(
-    samples: Sequence[ArrayLike], statistic: Callable[..., np.ndarray], z: float
+    samples: Sequence[ArrayLike], statistic: Callable[..., ArrayLike], z: float
 ) -> Change:
-    """statistic(*samples) with its percentile-bootstrap interval at the coverage of ± z.
+    """statistic of the samples' medians with its percentile-bootstrap interval at the coverage
+    of ± z: the statistic of BOOTSTRAP_RESAMPLES resampled medians per sample (each window
+    resampled on its own: independent windows), its quantiles the bounds.
 
-    Each sample is resampled on its own (independent windows). Samples are sorted first, so the
-    seeded resamples, and hence the bounds, do not depend on the order rows were read in. None
-    when a sample is empty; no bounds when one has fewer than 2 values.
+    Samples are sorted first, so the seeded draws, and hence the bounds, do not depend on the
+    order rows were read in. None when a sample is empty; no bounds when one has fewer than 2
+    values.
     """
     arrays = [np.sort(_values(sample)) for sample in samples]
     if any(len(a) == 0 for a in arrays):
         return UNDEFINED
-    value = float(statistic(*arrays))
+    value = float(statistic(*(_median(a) for a in arrays)))
     if any(len(a) < 2 for a in arrays):
         return Change(value)
-    result = stats.bootstrap(
-        arrays,
-        statistic,
-        n_resamples=BOOTSTRAP_RESAMPLES,
-        batch=bootstrap_batch(arrays),
-        vectorized=True,
-        paired=False,
-        confidence_level=confidence_level(z),
-        method="percentile",
-        rng=np.random.default_rng(BOOTSTRAP_SEED),
-    )
-    interval = result.confidence_interval
-    return Change(value, float(interval.low), float(interval.high))
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    draws = statistic(*(bootstrap_medians(a, rng) for a in arrays))
+    tail = 100 * (1 - confidence_level(z)) / 2
+    low, high = np.percentile(draws, [tail, 100 - tail])
+    return Change(value, float(low), float(high))
 
 
 def compare_medians(

@@ -5,6 +5,8 @@
   in a saturated design HC2 is Σ s_g²/n_g (unbiased s_g), the variance of a mean; HC0 is
   Σ p_g(1 − p_g)/n_g, the variance of a proportion.
 - The ratio estimator's variance against a hand computation.
+- The resampled medians, drawn from order statistics, against the exact distribution of a
+  resampled median (binomial counts) and against resampling n values in full.
 - The bootstrap interval of a median change covering a known shift, and not depending on the
   order of the values.
 """
@@ -20,9 +22,11 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from orchestration.lib.baselines import (
+    BOOTSTRAP_RESAMPLES,
     UNDEFINED,
     Change,
     Estimate,
+    bootstrap_medians,
     compare_medians,
     compare_normal,
     confidence_level,
@@ -203,3 +207,39 @@ def test_bootstrap_is_reproducible_whatever_the_row_order() -> None:
 def test_bootstrap_needs_two_values_for_an_interval_and_one_for_a_value() -> None:
     assert compare_medians([5.0], [7.0, 9.0], None, None, Z).change == Change(3.0)
     assert compare_medians([], [7.0, 9.0], None, None, Z).change == UNDEFINED
+
+
+def resampled_medians(ordered: np.ndarray, batches: int = 100) -> np.ndarray:
+    rng = np.random.default_rng(11)
+    return np.concatenate([bootstrap_medians(ordered, rng) for _ in range(batches)])
+
+
+def test_resampled_medians_of_an_odd_sample_follow_the_exact_distribution() -> None:
+    """With n odd the resampled median is the k-th smallest draw, k = (n + 1)/2, and it is at
+    most the j-th value when at least k of the n draws are: P = P(Binomial(n, j/n) ≥ k)."""
+    ordered = np.arange(15.0) * 10
+    n, k = len(ordered), 8
+    draws = resampled_medians(ordered)
+    assert len(draws) == 100 * BOOTSTRAP_RESAMPLES
+    at_most = stats.binom.sf(k - 1, n, np.arange(n + 1) / n)
+    expected = np.diff(at_most) * len(draws)
+    counts = np.array([(draws == value).sum() for value in ordered])
+    assert counts.sum() == len(draws)
+    big = expected >= 5  # chi-square needs populated cells; the tails hold almost nothing
+    observed = np.append(counts[big], counts[~big].sum())
+    wanted = np.append(expected[big], expected[~big].sum())
+    assert stats.chisquare(observed, wanted).pvalue > 1e-3
+
+
+def test_resampled_medians_of_an_even_sample_with_ties_match_full_resampling() -> None:
+    """With n even the median is the mean of the two middle draws: compared with the medians of
+    resamples of all n values (numpy), value by value."""
+    ordered = np.sort(np.array([3.0, 3.0, 5.0, 8.0, 8.0, 8.0, 13.0, 21.0, 21.0, 34.0, 55.0, 89.0]))
+    direct = resampled_medians(ordered)
+    rng = np.random.default_rng(12)
+    full = np.median(rng.choice(ordered, size=(len(direct), len(ordered))), axis=1)
+    values, inverse = np.unique(np.concatenate([direct, full]), return_inverse=True)
+    table = np.stack([np.bincount(part, minlength=len(values)) for part in np.split(inverse, 2)])
+    populated = table.min(axis=0) >= 5
+    assert populated.sum() >= 10
+    assert stats.chi2_contingency(table[:, populated]).pvalue > 1e-3

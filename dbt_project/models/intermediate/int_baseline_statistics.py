@@ -13,10 +13,8 @@ because PRODUCT.md's AI-only cost_to_serve_usd has no value before go-live.
 
 A Python model because the median's intervals need a bootstrap. Only the deployments' programs
 and windows are read (joined in DuckDB before anything reaches pandas), so a build costs the
-windows, not the history. The bootstrap is the slow part (minutes on windows of a million
-conversations), so each median row keeps the fingerprint of what it was computed from
-(median_fingerprint) and a build whose windows hold the same values takes the previous build's
-statistics instead of resampling again.
+windows, not the history; the bootstrap draws each resampled median directly (baselines.py), so
+it costs its 2,000 resamples, not their size.
 """
 
 # The docstrings are prose for readers, with PRODUCT.md's typographic signs on purpose.
@@ -24,17 +22,13 @@ statistics instead of resampling again.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import scipy
 
-from orchestration.lib import baselines
 from orchestration.lib.baselines import (
     Comparison,
     Estimate,
@@ -100,16 +94,9 @@ SCHEMA = pa.schema(
         ("did", pa.float64()),
         ("did_ci_low", pa.float64()),
         ("did_ci_high", pa.float64()),
-        # resolution_time_p50_seconds only: median_fingerprint of the rows it was computed from.
-        ("inputs_fingerprint", pa.string()),
     ]
 )
 MEDIAN_METRIC = "resolution_time_p50_seconds"
-# The columns computed from the windows' values, pre_value to did_ci_high (the ones before
-# describe the deployment and its windows).
-STATISTIC_COLUMNS = tuple(
-    SCHEMA.names[SCHEMA.names.index("pre_value") : SCHEMA.names.index("did_ci_high") + 1]
-)
 
 
 # --- windows
@@ -181,42 +168,6 @@ def rows_in_windows(relation, windows, condition: str, columns: tuple[str, ...])
     return joined.project(f"w.deployment, w.role, w.window, {selected}").df()
 
 
-# --- reusing the previous build's medians
-
-
-def median_fingerprint(conversations: pd.DataFrame, has_control: bool, z: float) -> str:
-    """What the median comparison of one deployment depends on: each window's resolution times
-    (sorted, so the order rows were read in does not matter), z, and the code and library
-    versions that compute it."""
-    digest = hashlib.sha256(repr((z, has_control, np.__version__, scipy.__version__)).encode())
-    digest.update(Path(baselines.__file__).read_bytes())
-    for frame in _windows(conversations, has_control):
-        values = np.array([]) if frame is None else np.sort(_numbers(frame["resolution_seconds"]))
-        digest.update(len(values).to_bytes(8, "little"))
-        digest.update(values.tobytes())
-    return digest.hexdigest()
-
-
-def previous_medians(dbt, session) -> dict[tuple, dict]:
-    """(ai_system, deployed_at) -> the previous build's median row, none on a first build."""
-    this = dbt.this
-    exists = session.execute(
-        "select count(*) from information_schema.columns where table_catalog = ?"
-        " and table_schema = ? and table_name = ? and column_name = 'inputs_fingerprint'",
-        [this.database, this.schema, this.identifier],
-    ).fetchone()[0]
-    if not exists:
-        return {}
-    result = session.execute(
-        f'select * from "{this.database}"."{this.schema}"."{this.identifier}"'
-        " where metric_name = ?",
-        [MEDIAN_METRIC],
-    )
-    names = [column[0] for column in result.description]
-    rows = [dict(zip(names, values, strict=True)) for values in result.fetchall()]
-    return {(row["ai_system"], row["deployed_at"]): row for row in rows}
-
-
 # --- the metrics
 
 
@@ -261,10 +212,8 @@ def comparisons(
     days: pd.DataFrame,
     has_control: bool,
     z: float,
-    with_median: bool = True,
 ) -> dict[str, Comparison]:
-    """metric_name -> its comparison, from one deployment's conversations and days (without the
-    median's when with_median is false)."""
+    """metric_name -> its comparison, from one deployment's conversations and days."""
 
     def per_window(frames: list, estimate: Callable) -> list:
         return [None if frame is None else estimate(frame) for frame in frames]
@@ -274,14 +223,13 @@ def comparisons(
         "cost_to_serve_usd": compare_normal(
             *per_window(_windows(days, has_control), _cost_per_resolution), z=z
         ),
-    }
-    if with_median:
-        result[MEDIAN_METRIC] = compare_medians(
+        MEDIAN_METRIC: compare_medians(
             *per_window(frames, lambda frame: _numbers(frame["resolution_seconds"])), z=z
-        )
+        ),
+    }
     for metric_name, estimate in CONVERSATION_ESTIMATES.items():
         result[metric_name] = compare_normal(*per_window(frames, estimate), z=z)
-    return {name: result[name] for name in HEADLINE_METRICS if name in result}
+    return {name: result[name] for name in HEADLINE_METRICS}
 
 
 def _value_and_size(estimate: Estimate | None) -> tuple[float | None, int | None]:
@@ -349,31 +297,17 @@ def model(dbt, session):
         "and src.business_date < w.end_day",
         DAY_COLUMNS,
     )
-    previous = previous_medians(dbt, session)
     rows = []
     for number, deployment in enumerate(deployments):
         windows_of = deployment_windows(deployment, window_days)
-        conversations_of = conversation_rows[conversation_rows["deployment"] == number]
-        has_control = deployment["control_ai_system"] is not None
-        fingerprint = median_fingerprint(conversations_of, has_control, z)
-        before = previous.get((deployment["ai_system"], deployment["deployed_at"]))
-        reuse = before is not None and before["inputs_fingerprint"] == fingerprint
         found = comparisons(
-            conversations_of,
+            conversation_rows[conversation_rows["deployment"] == number],
             day_rows[day_rows["deployment"] == number],
-            has_control,
-            z,
-            with_median=not reuse,
+            has_control=deployment["control_ai_system"] is not None,
+            z=z,
         )
         for metric_name in HEADLINE_METRICS:
             kind = "day" if metric_name == "cost_to_serve_usd" else "at"
             bounds = bounds_columns(windows_of, kind, span)
-            if metric_name == MEDIAN_METRIC and reuse:
-                row = {**deployment, "metric_name": metric_name, "unit": UNITS[metric_name]}
-                row |= bounds | {column: before[column] for column in STATISTIC_COLUMNS}
-            else:
-                row = metric_row(deployment, metric_name, found[metric_name], bounds)
-            if metric_name == MEDIAN_METRIC:
-                row["inputs_fingerprint"] = fingerprint
-            rows.append(row)
+            rows.append(metric_row(deployment, metric_name, found[metric_name], bounds))
     return pa.Table.from_pylist(rows, schema=SCHEMA)
