@@ -29,6 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.tiers import CACHE_DIR, TIERS, Tier, ensure_landing
+from orchestration.lib.environment import DUCKDB_MEMORY_LIMIT
 
 GIB = 1024**3
 KPI_NAMES = (
@@ -46,7 +47,8 @@ console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
 def measure(step: str, log: Path, **arguments: object) -> dict:
-    """Run one step in its own process; add its wall seconds and the tree's peak memory."""
+    """Run one step in its own process; add its wall seconds, the tree's peak memory and each
+    process's own peak (by command: the step itself, dbt, ...)."""
     result_file = log.with_name(f"{step}-result.json")
     result_file.unlink(missing_ok=True)
     command = [sys.executable, "-m", "bench.steps", step, json.dumps(arguments), str(result_file)]
@@ -54,26 +56,33 @@ def measure(step: str, log: Path, **arguments: object) -> dict:
     with log.open("a") as stream:
         # Dagster and dbt log to both streams: into the log, never into an unread pipe.
         process = psutil.Popen(command, stdout=stream, stderr=subprocess.STDOUT)
-        peak = 0
+        peak, peaks = 0, {}
         while process.poll() is None:
-            peak = max(peak, _tree_rss(process))
+            members = _tree_rss(process)
+            peak = max(peak, sum(members.values()))
+            for name, rss in members.items():
+                peaks[name] = max(peaks.get(name, 0), rss)
             time.sleep(0.2)
     if process.returncode != 0:
         raise click.ClickException(f"bench step {step} failed; see {log}")
     result = json.loads(result_file.read_text())
     result["wall_seconds"] = time.perf_counter() - began
     result["peak_gib"] = peak / GIB
+    result["process_peak_gib"] = {name: rss / GIB for name, rss in peaks.items()}
     return result
 
 
-def _tree_rss(process: psutil.Process) -> int:
-    total = 0
+def _tree_rss(process: psutil.Process) -> dict[str, int]:
+    """RSS of the process and its descendants, by command (`python -m bench.steps`, `dbt`)."""
+    members = {}
     for member in (process, *process.children(recursive=True)):
         try:
-            total += member.memory_info().rss
+            command = member.cmdline()
+            name = " ".join(Path(part).name for part in command[:3]) if command else member.name()
+            members[name] = members.get(name, 0) + member.memory_info().rss
         except psutil.NoSuchProcess:
             continue
-    return total
+    return members
 
 
 def pipeline_values(warehouse: Path) -> dict[tuple, float]:
@@ -234,11 +243,13 @@ def main(tiers: str) -> None:
     log.write_text("")
     machine = (
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"{psutil.virtual_memory().total / GIB:.0f} GiB, Python {platform.python_version()}"
+        f"{psutil.virtual_memory().total / GIB:.0f} GiB, Python {platform.python_version()}; "
+        "DuckDB memory limit "
+        + os.environ.get("AMW_DUCKDB_MEMORY_LIMIT", f"{DUCKDB_MEMORY_LIMIT} (default)")
     )
     results = []
     for name in names:
-        results.append(bench_tier(TIERS[name], log))
+        results.append(bench_tier(TIERS[name], log) | {"machine": machine})
         (CACHE_DIR / "results.json").write_text(json.dumps(results, indent=2, default=str))
     console.print(_table(results))
     console.print(f"machine: {machine}; data and logs in {CACHE_DIR}")

@@ -97,6 +97,8 @@ SCHEMA = pa.schema(
     ]
 )
 MEDIAN_METRIC = "resolution_time_p50_seconds"
+# A window's values: column -> one float per row in the window (NaN for null).
+Window = dict[str, np.ndarray]
 
 
 # --- windows
@@ -160,75 +162,79 @@ def bounds_columns(windows: dict[str, dict[str, datetime]], kind: str, span: tup
     }
 
 
-def rows_in_windows(relation, windows, condition: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    """The relation's rows inside the windows (condition joins aliases `src` and `w`), with the
-    window's deployment, role and window, as pandas: only these rows leave DuckDB."""
-    selected = ", ".join(f"src.{column}" for column in columns)
+def values_in_windows(
+    relation, windows, condition: str, columns: tuple[str, ...]
+) -> dict[tuple, Window]:
+    """(deployment, role, window) -> the relation's values inside that window (condition joins
+    aliases `src` and `w`): one list of doubles per window and column is all that leaves
+    DuckDB, no frame of rows."""
+    groups = "w.deployment, w.role, w.window"
+    lists = ", ".join(f"list(cast(src.{column} as double)) as {column}" for column in columns)
     joined = relation.set_alias("src").join(windows.set_alias("w"), condition)
-    return joined.project(f"w.deployment, w.role, w.window, {selected}").df()
+    table = joined.aggregate(f"{groups}, {lists}", groups).fetch_arrow_table()
+    found = {}
+    for row in range(table.num_rows):
+        key = tuple(table[name][row].as_py() for name in ("deployment", "role", "window"))
+        # A list's values as floats, its nulls NaN.
+        found[key] = {c: table[c][row].values.to_numpy(zero_copy_only=False) for c in columns}
+    return found
 
 
 # --- the metrics
 
 
-def _numbers(values: pd.Series) -> np.ndarray:
-    """Floats with NaN for null, whatever the column's dtype (bool, nullable boolean, float)."""
-    return values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+def _containment(window: Window) -> Estimate:
+    ai = window["is_ai_involved"] == 1
+    return proportion_estimate(1 - window["is_escalated"][ai])
 
 
-def _containment(conversations: pd.DataFrame) -> Estimate:
-    ai = conversations[conversations["is_ai_involved"].astype(bool)]
-    return proportion_estimate(1 - _numbers(ai["is_escalated"]))
-
-
-def _cost_per_resolution(days: pd.DataFrame) -> Estimate:
+def _cost_per_resolution(days: Window) -> Estimate:
     """A day without a cost or labour row costs 0: nothing was billed or handled."""
-    costs = days["run_cost_usd"].fillna(0) + days["labor_cost_usd"].fillna(0)
+    costs = np.nan_to_num(days["run_cost_usd"]) + np.nan_to_num(days["labor_cost_usd"])
     return ratio_estimate(costs, days["resolved"])
 
 
 # metric_name -> its window estimate, for the metrics with a normal interval.
-CONVERSATION_ESTIMATES: dict[str, Callable[[pd.DataFrame], Estimate]] = {
-    "csat_average": lambda frame: mean_estimate(_numbers(frame["csat"])),
-    "first_contact_resolution_rate": lambda frame: proportion_estimate(
-        _numbers(frame["is_first_contact_resolution"])
+CONVERSATION_ESTIMATES: dict[str, Callable[[Window], Estimate]] = {
+    "csat_average": lambda window: mean_estimate(window["csat"]),
+    "first_contact_resolution_rate": lambda window: proportion_estimate(
+        window["is_first_contact_resolution"]
     ),
     "containment_rate": _containment,
 }
 
 
-def _windows(rows: pd.DataFrame, has_control: bool) -> list[pd.DataFrame | None]:
-    """A deployment's rows split into treated pre and post, control pre and post; a window
-    without rows is an empty frame, the control's windows None without a control program."""
-    groups = dict(tuple(rows.groupby(["role", "window"])))
+def deployment_values(
+    found: dict[tuple, Window], deployment: int, columns: tuple[str, ...], has_control: bool
+) -> list[Window | None]:
+    """A deployment's values in treated pre and post, control pre and post: a window without
+    rows has empty arrays, the control's windows are None without a control program."""
+    empty = {column: np.array([]) for column in columns}
     return [
-        None if role == "control" and not has_control else groups.get((role, window), rows[:0])
+        None
+        if role == "control" and not has_control
+        else found.get((deployment, role, window), empty)
         for role, window in ROLES_AND_WINDOWS
     ]
 
 
 def comparisons(
-    conversations: pd.DataFrame,
-    days: pd.DataFrame,
-    has_control: bool,
-    z: float,
+    conversations: list[Window | None], days: list[Window | None], z: float
 ) -> dict[str, Comparison]:
-    """metric_name -> its comparison, from one deployment's conversations and days."""
+    """metric_name -> its comparison, from one deployment's windows of conversations and of
+    days (treated pre and post, control pre and post)."""
 
-    def per_window(frames: list, estimate: Callable) -> list:
-        return [None if frame is None else estimate(frame) for frame in frames]
+    def per_window(windows: list[Window | None], estimate: Callable) -> list:
+        return [None if window is None else estimate(window) for window in windows]
 
-    frames = _windows(conversations, has_control)
     result = {
-        "cost_to_serve_usd": compare_normal(
-            *per_window(_windows(days, has_control), _cost_per_resolution), z=z
-        ),
+        "cost_to_serve_usd": compare_normal(*per_window(days, _cost_per_resolution), z=z),
         MEDIAN_METRIC: compare_medians(
-            *per_window(frames, lambda frame: _numbers(frame["resolution_seconds"])), z=z
+            *per_window(conversations, lambda window: window["resolution_seconds"]), z=z
         ),
     }
     for metric_name, estimate in CONVERSATION_ESTIMATES.items():
-        result[metric_name] = compare_normal(*per_window(frames, estimate), z=z)
+        result[metric_name] = compare_normal(*per_window(conversations, estimate), z=z)
     return {name: result[name] for name in HEADLINE_METRICS}
 
 
@@ -284,13 +290,13 @@ def model(dbt, session):
     windows = session.from_df(window_rows(deployments, window_days))
     conversations = dbt.ref("int_conversations_enriched")
     span = conversations.aggregate("min(started_date), max(started_date)").fetchall()[0]
-    conversation_rows = rows_in_windows(
+    conversation_values = values_in_windows(
         conversations,
         windows,
         "src.ai_system = w.program and src.started_at >= w.start_at and src.started_at < w.end_at",
         CONVERSATION_COLUMNS,
     )
-    day_rows = rows_in_windows(
+    day_values = values_in_windows(
         dbt.ref("int_business_daily"),
         windows,
         "src.ai_system = w.program and src.business_date >= w.start_day "
@@ -300,10 +306,10 @@ def model(dbt, session):
     rows = []
     for number, deployment in enumerate(deployments):
         windows_of = deployment_windows(deployment, window_days)
+        has_control = deployment["control_ai_system"] is not None
         found = comparisons(
-            conversation_rows[conversation_rows["deployment"] == number],
-            day_rows[day_rows["deployment"] == number],
-            has_control=deployment["control_ai_system"] is not None,
+            deployment_values(conversation_values, number, CONVERSATION_COLUMNS, has_control),
+            deployment_values(day_values, number, DAY_COLUMNS, has_control),
             z=z,
         )
         for metric_name in HEADLINE_METRICS:
