@@ -12,9 +12,9 @@ conversation, Σ (run cost + human labour cost) / Σ resolved over int_business_
 because PRODUCT.md's AI-only cost_to_serve_usd has no value before go-live.
 
 A Python model because the median's intervals need a bootstrap. Only the deployments' programs
-and windows are read (joined in DuckDB before anything reaches pandas), so a build costs the
-windows, not the history; the bootstrap draws each resampled median directly (baselines.py), so
-it costs its 2,000 resamples, not their size.
+and windows are read (joined and grouped in DuckDB; each window's values leave it as arrays), so
+a build costs the windows, not the history; the bootstrap draws each resampled median directly
+(baselines.py), so it costs its 2,000 resamples, not the windows' sizes.
 """
 
 # The docstrings are prose for readers, with PRODUCT.md's typographic signs on purpose.
