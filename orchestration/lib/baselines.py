@@ -102,7 +102,7 @@ def median_estimate(values: ArrayLike) -> Estimate:
     x = _values(values)
     if len(x) == 0:
         return Estimate(None, None, 0)
-    return Estimate(float(np.percentile(x, 50)), None, len(x))
+    return Estimate(_median(x), None, len(x))
 
 
 def ratio_estimate(numerators: ArrayLike, denominators: ArrayLike) -> Estimate:

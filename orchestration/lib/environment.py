@@ -37,7 +37,8 @@ class Environment:
     partitions_start: str
     # DuckDB, in every process that writes the warehouse (the ingestion steps and dbt): the
     # memory it may use before it spills to the temporary folder, and that folder. DuckDB
-    # itself uses every core (its `threads` setting); dbt runs 2 models at a time.
+    # itself uses every core (its `threads` setting); dbt runs AMW_DBT_THREADS models at a time
+    # (default 2, read by dbt_project/profiles.yml alone).
     duckdb_memory_limit: str
     duckdb_temp_dir: Path
 
