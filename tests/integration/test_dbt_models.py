@@ -80,14 +80,9 @@ def insert_raw(
         con.execute(sql, [row.get(n) if n in row else meta.get(n) for n in names])
 
 
-def run_dbt(warehouse: Path, work: Path, *args: str) -> float:
-    """`dbt <args>` on the warehouse, as a subprocess as Dagster runs it; returns its wall time.
-
-    A subprocess, because dbt-duckdb keeps the database open in its process. Target and log
-    folders go to `work`, so the repository's target/ (the manifest Dagster reads) is left alone.
-    """
-    env = {**os.environ, "AMW_WAREHOUSE": str(warehouse), "AMW_HASH_SALT": SALT}
-    command = [
+def dbt_command(work: Path, *args: str) -> list[str]:
+    """`dbt <args>` on this project, its target and log folders in `work`."""
+    return [
         str(Path(sys.executable).parent / "dbt"),
         *args,
         "--project-dir",
@@ -99,8 +94,19 @@ def run_dbt(warehouse: Path, work: Path, *args: str) -> float:
         "--log-path",
         str(work / "logs"),
     ]
+
+
+def run_dbt(warehouse: Path, work: Path, *args: str) -> float:
+    """`dbt <args>` on the warehouse, as a subprocess as Dagster runs it; returns its wall time.
+
+    A subprocess, because dbt-duckdb keeps the database open in its process. Target and log
+    folders go to `work`, so the repository's target/ (the manifest Dagster reads) is left alone.
+    """
+    env = {**os.environ, "AMW_WAREHOUSE": str(warehouse), "AMW_HASH_SALT": SALT}
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        dbt_command(work, *args), env=env, capture_output=True, text=True, timeout=600
+    )
     elapsed = time.perf_counter() - started
     assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-6000:]}"
     return elapsed

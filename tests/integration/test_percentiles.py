@@ -8,7 +8,6 @@ import json
 import math
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.lib.environment import DBT_PROJECT_DIR
+from tests.integration.test_dbt_models import dbt_command
 
 PERCENTILES = {"p0": 0.0, "p1": 0.01, "p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99, "p100": 1.0}
 
@@ -27,23 +26,7 @@ def compiled_macro(work: Path) -> str:
         + json.dumps(PERCENTILES).replace('"', "'")
         + ") }}"
     )
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        "compile",
-        "--quiet",
-        "--output",
-        "json",
-        "--inline",
-        inline,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-    ]
+    command = dbt_command(work, "compile", "--quiet", "--output", "json", "--inline", inline)
     env = {**os.environ, "AMW_WAREHOUSE": str(work / "compile.duckdb")}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
@@ -52,17 +35,17 @@ def compiled_macro(work: Path) -> str:
 
 def cases() -> pd.DataFrame:
     rng = np.random.default_rng(11)
-    edges = [math.expm1(i / 64) for i in range(0, 400, 7)]
+    ladder = [math.expm1(i / 64) for i in range(0, 400, 7)]
     groups: dict[tuple[str, int], list[float | None]] = {
         ("one value", 1): [5.0],
         ("two values", 1): [-3.0, 7.0],
         ("ties", 1): [2.0] * 50 + [3.0] * 3 + [1.0],
         ("ties", 2): [0.0] * 10,
         ("negative and zero", 1): list(rng.uniform(-100, 100, 301)) + [0.0] * 20 + [-1e-9, 1e-9],
-        ("one float step apart", 1): edges
-        + [np.nextafter(e, -np.inf) for e in edges]
-        + [-e for e in edges]
-        + [np.nextafter(-e, np.inf) for e in edges],
+        ("one float step apart", 1): ladder
+        + [np.nextafter(e, -np.inf) for e in ladder]
+        + [-e for e in ladder]
+        + [np.nextafter(-e, np.inf) for e in ladder],
         ("orders of magnitude", 1): list(np.round(rng.lognormal(3, 3, 5_000), 2)),
         ("one crowded bucket", 1): list(1000 + rng.uniform(0, 1, 4_000)),
         ("with nulls", 1): [None, 4.0, None, 1.0, 9.0],
