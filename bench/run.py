@@ -46,16 +46,21 @@ TOLERANCE = 1e-9
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
-def measure(step: str, log: Path, **arguments: object) -> dict:
-    """Run one step in its own process; add its wall seconds, the tree's peak memory and each
-    process's own peak (by command: the step itself, dbt, ...)."""
+def measure(step: str, log: Path, environment: dict[str, str] | None = None, **arguments) -> dict:
+    """Run one step in its own process, with `environment` added to its variables; add its wall
+    seconds, the tree's peak memory and each process's own peak (by command: the step, dbt)."""
     result_file = log.with_name(f"{step}-result.json")
     result_file.unlink(missing_ok=True)
     command = [sys.executable, "-m", "bench.steps", step, json.dumps(arguments), str(result_file)]
     began = time.perf_counter()
     with log.open("a") as stream:
         # Dagster and dbt log to both streams: into the log, never into an unread pipe.
-        process = psutil.Popen(command, stdout=stream, stderr=subprocess.STDOUT)
+        process = psutil.Popen(
+            command,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            env=os.environ | (environment or {}),
+        )
         peak, peaks = 0, {}
         while process.poll() is None:
             members = _tree_rss(process)
@@ -123,12 +128,14 @@ def bench_tier(tier: Tier, log: Path) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     first, last, new = tier.first_day, tier.last_history_day, tier.new_day
+    environment = tier.environment()
 
     def pipeline(name: str, start, end) -> dict:
         console.log(f"tier {tier.name}: nightly job {start} .. {end} into {name}")
         return measure(
             "pipeline",
             log,
+            environment,
             landing=str(landing),
             warehouse=str(work / f"{name}.duckdb"),
             dagster_home=str(work / "dagster_home"),
@@ -160,6 +167,7 @@ def bench_tier(tier: Tier, log: Path) -> dict:
         "tier": tier.name,
         "conversations_per_day": tier.conversations_per_day,
         "history_days": tier.history_days,
+        "settings": _settings(environment),
         "rows": rows,
         "landing_gib": sum(f.stat().st_size for f in landing.rglob("*") if f.is_file()) / GIB,
         "generation_seconds": generation,
@@ -175,10 +183,19 @@ def bench_tier(tier: Tier, log: Path) -> dict:
     }
 
 
+def _settings(environment: dict[str, str]) -> str:
+    """The pipeline's DuckDB memory limit and dbt threads, as the table shows them."""
+    merged = os.environ | environment
+    limit = merged.get("AMW_DUCKDB_MEMORY_LIMIT", f"{DUCKDB_MEMORY_LIMIT} (default)")
+    threads = merged.get("AMW_DBT_THREADS", "2 (default)")
+    return f"{limit}, {threads}"
+
+
 def _table(results: list[dict]) -> Table:
     table = Table(title="make bench")
     for column in (
         "tier",
+        "DuckDB limit, dbt threads",
         "conversations / llm calls",
         "full build s",
         "peak GiB",
@@ -203,6 +220,7 @@ def _table(results: list[dict]) -> Table:
         agree = max(r["max_difference"].values()) < TOLERANCE
         table.add_row(
             f"{r['tier']} ({r['conversations_per_day']:,}/day x {r['history_days']} d)",
+            r["settings"],
             f"{r['rows']['conversations']:,} / {calls:,}",
             f"{full:.1f}",
             f"{r['full']['peak_gib']:.2f}",
@@ -243,9 +261,7 @@ def main(tiers: str) -> None:
     log.write_text("")
     machine = (
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"{psutil.virtual_memory().total / GIB:.0f} GiB, Python {platform.python_version()}; "
-        "DuckDB memory limit "
-        + os.environ.get("AMW_DUCKDB_MEMORY_LIMIT", f"{DUCKDB_MEMORY_LIMIT} (default)")
+        f"{psutil.virtual_memory().total / GIB:.0f} GiB, Python {platform.python_version()}"
     )
     results = []
     for name in names:

@@ -32,6 +32,13 @@ class Tier:
     name: str
     conversations_per_day: int
     history_days: int
+    # The settings its pipeline runs with, as variables (AMW_DUCKDB_MEMORY_LIMIT,
+    # AMW_DBT_THREADS); the environment's own values win. Left out, the defaults apply.
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def environment(self) -> dict[str, str]:
+        """The tier's settings, each unless the environment already sets it."""
+        return {key: os.environ.get(key, value) for key, value in self.settings}
 
     @property
     def first_day(self) -> date:
@@ -47,7 +54,9 @@ class Tier:
         return self.last_history_day + timedelta(days=1)
 
     def fingerprint(self) -> str:
-        digest = hashlib.sha256(json.dumps(asdict(self) | {"seed": SEED}).encode())
+        # The data's shape alone: settings do not change the files.
+        shape = {k: v for k, v in asdict(self).items() if k != "settings"}
+        digest = hashlib.sha256(json.dumps(shape | {"seed": SEED}).encode())
         for module in (simulator, contract):
             digest.update(Path(module.__file__).read_bytes())
         return digest.hexdigest()[:12]
@@ -61,8 +70,11 @@ TIERS = {
     tier.name: tier
     for tier in (
         Tier("S", 10_000, 30),
-        Tier("M", 100_000, 90),
-        Tier("L", 1_000_000, 30),
+        # One model at a time in 2 GB keeps M's peak below 4 GiB; two side by side run out of
+        # memory at 2 GB, and at 3 GB peak at 4.3 GiB.
+        Tier("M", 100_000, 90, (("AMW_DUCKDB_MEMORY_LIMIT", "2GB"), ("AMW_DBT_THREADS", "1"))),
+        # Two models at a time spill more than the disk holds.
+        Tier("L", 1_000_000, 30, (("AMW_DBT_THREADS", "1"),)),
     )
 }
 
