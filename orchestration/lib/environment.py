@@ -19,8 +19,9 @@ DEFAULT_DATA_DIR = REPO_ROOT / "data"
 # DuckDB's memory limit unless AMW_DUCKDB_MEMORY_LIMIT says otherwise (dbt_project/profiles.yml
 # repeats it for dbt run by hand). The Dagster process waits, its connections closed and its
 # checks' frames released, while dbt runs: the room left is for it and the system and for the
-# Python models' own memory (pandas, the bootstrap). Tier M of `make bench` builds at 3GB too
-# (peak 4.3 GiB) but not at 2GB (two aggregations side by side run out of memory).
+# Python models' own memory (pandas, the bootstrap). Tier M of `make bench` builds at 3GB
+# (peak 4.3 GiB) and at 2GB with AMW_DBT_THREADS=1 (peak 3.3 GiB), not at 2GB with two dbt
+# threads (two aggregations side by side run out of memory).
 DUCKDB_MEMORY_LIMIT = "60%"
 
 
