@@ -47,20 +47,16 @@ console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
 def measure(step: str, log: Path, environment: dict[str, str] | None = None, **arguments) -> dict:
-    """Run one step in its own process, with `environment` added to its variables; add its wall
-    seconds, the tree's peak memory and each process's own peak (by command: the step, dbt)."""
+    """Run one step in its own process, with `environment` as its variables (None: this
+    process's); add its wall seconds, the tree's peak memory and each process's own peak (by
+    command: the step itself, dbt, ...)."""
     result_file = log.with_name(f"{step}-result.json")
     result_file.unlink(missing_ok=True)
     command = [sys.executable, "-m", "bench.steps", step, json.dumps(arguments), str(result_file)]
     began = time.perf_counter()
     with log.open("a") as stream:
         # Dagster and dbt log to both streams: into the log, never into an unread pipe.
-        process = psutil.Popen(
-            command,
-            stdout=stream,
-            stderr=subprocess.STDOUT,
-            env=os.environ | (environment or {}),
-        )
+        process = psutil.Popen(command, stdout=stream, stderr=subprocess.STDOUT, env=environment)
         peak, peaks = 0, {}
         while process.poll() is None:
             members = _tree_rss(process)
@@ -185,9 +181,9 @@ def bench_tier(tier: Tier, log: Path) -> dict:
 
 def _settings(environment: dict[str, str]) -> str:
     """The pipeline's DuckDB memory limit and dbt threads, as the table shows them."""
-    merged = os.environ | environment
-    limit = merged.get("AMW_DUCKDB_MEMORY_LIMIT", f"{DUCKDB_MEMORY_LIMIT} (default)")
-    threads = merged.get("AMW_DBT_THREADS", "2 (default)")
+    limit = environment.get("AMW_DUCKDB_MEMORY_LIMIT", f"{DUCKDB_MEMORY_LIMIT} (default)")
+    # profiles.yml's default.
+    threads = environment.get("AMW_DBT_THREADS", "2 (default)")
     return f"{limit}, {threads}"
 
 

@@ -37,8 +37,8 @@ class Tier:
     settings: tuple[tuple[str, str], ...] = ()
 
     def environment(self) -> dict[str, str]:
-        """The tier's settings, each unless the environment already sets it."""
-        return {key: os.environ.get(key, value) for key, value in self.settings}
+        """The variables its pipeline runs with: this environment over the tier's settings."""
+        return dict(self.settings) | dict(os.environ)
 
     @property
     def first_day(self) -> date:
