@@ -6,9 +6,12 @@
 -- that day with their revenue in the conversion window. Sums only; the value model and the
 -- business family read this table instead of the per-row models. Untagged costs count under
 -- 'unallocated'. Incremental runs rebuild every day from the first recomputed day minus the
--- longest conversion window on (an order settles the revenue of units assigned that long ago).
+-- longest conversion window on, the default's included (an order settles the revenue of units
+-- assigned that long ago).
 
-{%- set lookback_days = [var('fcr_lookahead_days') | int] %}
+{%- set lookback_days = [
+    var('fcr_lookahead_days') | int, var('default_conversion_window_days') | int
+] %}
 {%- if execute and is_incremental() %}
     {%- set windows = run_query(
         'select max(conversion_window_days) from ' ~ ref('stg_reference__experiment_settings')

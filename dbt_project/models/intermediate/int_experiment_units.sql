@@ -11,6 +11,8 @@
 -- open: a later order moves the revenue horizon.
 
 {%- set w = recompute_window() %}
+{%- set window_days = 'coalesce(experiment_settings.conversion_window_days, '
+    ~ var('default_conversion_window_days') ~ ')' %}
 
 with cuped_lookback as (
 
@@ -30,7 +32,7 @@ recomputed_units as (
         on experiment_settings.experiment_id = experiments.experiment_id
     where experiments.assigned_at >= {{ dbt.dateadd(
             'hour',
-            '-24 * coalesce(experiment_settings.conversion_window_days, 7)',
+            '-24 * ' ~ window_days,
             'cast(' ~ date_literal(w.day_from) ~ ' as ' ~ dbt.type_timestamp() ~ ')',
         ) }}
         and experiments.assigned_at < {{ dbt.dateadd(
@@ -92,8 +94,7 @@ first_assignments as (
         assignments.assigned_date,
         assignments.is_in_both_variants,
         cuped_lookback.cuped_lookback_days,
-        -- PRODUCT.md's default for an experiment without settings.
-        coalesce(experiment_settings.conversion_window_days, 7) as conversion_window_days
+        {{ window_days }} as conversion_window_days
     from assignments
     cross join cuped_lookback
     left join {{ ref('stg_reference__experiment_settings') }} as experiment_settings
