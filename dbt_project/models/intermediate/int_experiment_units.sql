@@ -26,7 +26,7 @@ with cuped_lookback as (
 recomputed_units as (
 
     select experiments.experiment_id, experiments.unit_id
-    from {{ ref('stg_raw__experiments') }} as experiments
+    from {{ ref('int_experiment_assignments') }} as experiments
     cross join cuped_lookback
     left join {{ ref('stg_reference__experiment_settings') }} as experiment_settings
         on experiment_settings.experiment_id = experiments.experiment_id
@@ -64,7 +64,7 @@ assignments as (
         <> max(experiments.variant) over (
             partition by experiments.experiment_id, experiments.unit_id
         ) as is_in_both_variants
-    from {{ ref('stg_raw__experiments') }} as experiments
+    from {{ ref('int_experiment_assignments') }} as experiments
     {%- if w is not none %}
     where exists (
         select 1 from recomputed_units
