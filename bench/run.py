@@ -28,7 +28,7 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
-from bench.tiers import CACHE_DIR, TIERS, Tier, ensure_landing
+from bench.tiers import CACHE_DIR, TIERS, Tier, ensure_landing, landing_cached
 from orchestration.lib.environment import DUCKDB_MEMORY_LIMIT
 
 GIB = 1024**3
@@ -46,10 +46,17 @@ TOLERANCE = 1e-9
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
-def measure(step: str, log: Path, environment: dict[str, str] | None = None, **arguments) -> dict:
+def measure(
+    step: str,
+    log: Path,
+    environment: dict[str, str] | None = None,
+    work: Path | None = None,
+    **arguments,
+) -> dict:
     """Run one step in its own process, with `environment` as its variables (None: this
-    process's); add its wall seconds, the tree's peak memory and each process's own peak (by
-    command: the step itself, dbt, ...)."""
+    process's); add its wall seconds, the tree's peak memory, each process's own peak (by
+    command: the step itself, dbt, ...) and, given its `work` folder, that folder's peak size on
+    disk (the warehouse and DuckDB's spill)."""
     result_file = log.with_name(f"{step}-result.json")
     result_file.unlink(missing_ok=True)
     command = [sys.executable, "-m", "bench.steps", step, json.dumps(arguments), str(result_file)]
@@ -57,12 +64,16 @@ def measure(step: str, log: Path, environment: dict[str, str] | None = None, **a
     with log.open("a") as stream:
         # Dagster and dbt log to both streams: into the log, never into an unread pipe.
         process = psutil.Popen(command, stdout=stream, stderr=subprocess.STDOUT, env=environment)
-        peak, peaks = 0, {}
+        peak, peaks, disk_peak, samples = 0, {}, 0, 0
         while process.poll() is None:
             members = _tree_rss(process)
             peak = max(peak, sum(members.values()))
             for name, rss in members.items():
                 peaks[name] = max(peaks.get(name, 0), rss)
+            # A folder walk costs more than a process scan: once a second.
+            if work is not None and samples % 5 == 0:
+                disk_peak = max(disk_peak, disk_bytes(work))
+            samples += 1
             time.sleep(0.2)
     if process.returncode != 0:
         raise click.ClickException(f"bench step {step} failed; see {log}")
@@ -70,7 +81,38 @@ def measure(step: str, log: Path, environment: dict[str, str] | None = None, **a
     result["wall_seconds"] = time.perf_counter() - began
     result["peak_gib"] = peak / GIB
     result["process_peak_gib"] = {name: rss / GIB for name, rss in peaks.items()}
+    if work is not None:
+        result["disk_peak_gib"] = disk_peak / GIB
     return result
+
+
+def disk_bytes(folder: Path) -> int:
+    """Bytes the files under `folder` take on disk (allocated blocks; files may vanish)."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except FileNotFoundError:
+                continue
+    return total
+
+
+def check_disk(tier: Tier, cached: bool, work: Path) -> None:
+    """Fail before a tier runs when its disk need (tiers.py) exceeds what is free for it; its
+    landing data counts only when it is not `cached` yet."""
+    needed = tier.work_disk_gib + (0 if cached else tier.landing_gib)
+    # The tier's previous work folder is deleted before it runs: its space counts as free.
+    free = (shutil.disk_usage(CACHE_DIR).free + (disk_bytes(work) if work.exists() else 0)) / GIB
+    if free < needed:
+        others = sorted(str(p) for p in CACHE_DIR.glob("*-work") if p != work)
+        raise click.ClickException(
+            f"tier {tier.name} needs about {needed:.0f} GiB free under {CACHE_DIR} "
+            f"({tier.work_disk_gib:.0f} GiB for its warehouse and DuckDB's spill"
+            + ("" if cached else f", {tier.landing_gib:.0f} GiB for its landing data")
+            + f"), {free:.1f} GiB are; free disk (other tiers' work folders: "
+            f"{', '.join(others) or 'none'}) or point AMW_BENCH_DIR elsewhere"
+        )
 
 
 def _tree_rss(process: psutil.Process) -> dict[str, int]:
@@ -117,10 +159,11 @@ def max_difference(reference: dict[tuple, float], other: dict[tuple, float]) -> 
 
 
 def bench_tier(tier: Tier, log: Path) -> dict:
+    work = CACHE_DIR / f"{tier.name}-work"
+    check_disk(tier, landing_cached(tier), work)
     began = time.perf_counter()
     landing, rows, generated = ensure_landing(tier)
     generation = time.perf_counter() - began if generated else None
-    work = CACHE_DIR / f"{tier.name}-work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     first, last, new = tier.first_day, tier.last_history_day, tier.new_day
@@ -132,6 +175,7 @@ def bench_tier(tier: Tier, log: Path) -> dict:
             "pipeline",
             log,
             environment,
+            work,
             landing=str(landing),
             warehouse=str(work / f"{name}.duckdb"),
             dagster_home=str(work / "dagster_home"),
@@ -244,6 +288,30 @@ def _slowest(result: dict, top: int = 8) -> str:
     )
 
 
+def _commit() -> str | None:
+    """The checkout's commit, marked `+changes` when its tracked files differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(["git", "diff", "--quiet", "HEAD"], check=False).returncode
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if changed else "")
+
+
+def _save(results: list[dict]) -> None:
+    """results.json keeps each tier's latest run: this run's tiers replace theirs, others stay."""
+    path = CACHE_DIR / "results.json"
+    kept = json.loads(path.read_text()) if path.exists() else []
+    ran = {r["tier"] for r in results}
+    merged = sorted(
+        [r for r in kept if r["tier"] not in ran] + results,
+        key=lambda r: list(TIERS).index(r["tier"]),
+    )
+    path.write_text(json.dumps(merged, indent=2, default=str))
+
+
 @click.command()
 @click.option("--tiers", default="S,M,L", show_default=True, help="Comma-separated tier names.")
 def main(tiers: str) -> None:
@@ -259,10 +327,11 @@ def main(tiers: str) -> None:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / GIB:.0f} GiB, Python {platform.python_version()}"
     )
+    commit = _commit()
     results = []
     for name in names:
-        results.append(bench_tier(TIERS[name], log) | {"machine": machine})
-        (CACHE_DIR / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        results.append(bench_tier(TIERS[name], log) | {"machine": machine, "commit": commit})
+        _save(results)
     console.print(_table(results))
     console.print(f"machine: {machine}; data and logs in {CACHE_DIR}")
     for result in results:

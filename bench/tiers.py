@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,6 +32,10 @@ class Tier:
     name: str
     conversations_per_day: int
     history_days: int
+    # Disk it needs, measured (`disk_peak_gib` in results.json, landing_gib) and rounded up:
+    # its work folder (the warehouses and DuckDB's spill) and its landing data, once generated.
+    work_disk_gib: float
+    landing_gib: float
     # The settings its pipeline runs with, as variables (AMW_DUCKDB_MEMORY_LIMIT,
     # AMW_DBT_THREADS); the environment's own values win. Left out, the defaults apply.
     settings: tuple[tuple[str, str], ...] = ()
@@ -54,9 +58,14 @@ class Tier:
         return self.last_history_day + timedelta(days=1)
 
     def fingerprint(self) -> str:
-        # The data's shape alone: settings do not change the files.
-        shape = {k: v for k, v in asdict(self).items() if k != "settings"}
-        digest = hashlib.sha256(json.dumps(shape | {"seed": SEED}).encode())
+        # The data's shape alone: settings and disk needs do not change the files.
+        shape = {
+            "name": self.name,
+            "conversations_per_day": self.conversations_per_day,
+            "history_days": self.history_days,
+            "seed": SEED,
+        }
+        digest = hashlib.sha256(json.dumps(shape).encode())
         for module in (simulator, contract):
             digest.update(Path(module.__file__).read_bytes())
         return digest.hexdigest()[:12]
@@ -69,12 +78,29 @@ class Tier:
 TIERS = {
     tier.name: tier
     for tier in (
-        Tier("S", 10_000, 30),
+        # 0.36 GiB and 0.13 GiB on c7839a8.
+        Tier("S", 10_000, 30, work_disk_gib=1, landing_gib=1),
         # One model at a time in 2 GB keeps M's peak below 4 GiB; two side by side run out of
-        # memory at 2 GB, and at 3 GB peak at 4.3 GiB.
-        Tier("M", 100_000, 90, (("AMW_DUCKDB_MEMORY_LIMIT", "2GB"), ("AMW_DBT_THREADS", "1"))),
-        # Two models at a time spill more than the disk holds.
-        Tier("L", 1_000_000, 30, (("AMW_DBT_THREADS", "1"),)),
+        # memory at 2 GB, and at 3 GB peak at 4.3 GiB. Landing data 4.5 GiB; its work folder
+        # not measured yet: 30 GiB is half of L's, which holds 3.5 times its conversations.
+        Tier(
+            "M",
+            100_000,
+            90,
+            work_disk_gib=30,
+            landing_gib=5,
+            settings=(("AMW_DUCKDB_MEMORY_LIMIT", "2GB"), ("AMW_DBT_THREADS", "1")),
+        ),
+        # Two models at a time spill more than the disk holds. Its work folder grew to 65 GB
+        # (60.5 GiB) on 3043578, before disk_peak_gib was measured.
+        Tier(
+            "L",
+            1_000_000,
+            30,
+            work_disk_gib=62,
+            landing_gib=12,
+            settings=(("AMW_DBT_THREADS", "1"),),
+        ),
     )
 }
 
@@ -83,11 +109,20 @@ def _write_day(landing: Path, day: date, n: int) -> dict[str, int]:
     return simulator.write_day(landing, day, seed=SEED, conversations_per_day=n, defects=False)
 
 
+def _counts_file(tier: Tier) -> Path:
+    """Written last, when the tier's landing folder is complete."""
+    return tier.landing_dir.parent / "rows.json"
+
+
+def landing_cached(tier: Tier) -> bool:
+    return _counts_file(tier).exists()
+
+
 def ensure_landing(tier: Tier) -> tuple[Path, dict[str, int], bool]:
     """The tier's landing folder, its rows per entity, and whether it was generated just now."""
     landing = tier.landing_dir
-    counts_file = landing.parent / "rows.json"
-    if counts_file.exists():
+    counts_file = _counts_file(tier)
+    if landing_cached(tier):
         return landing, json.loads(counts_file.read_text()), False
     # Older fingerprints of this tier are stale: their simulator or contract has changed.
     for stale in CACHE_DIR.glob(f"{tier.name}-*"):
