@@ -138,13 +138,32 @@
     Exact percentiles of value_column per group of key_columns, interpolated linearly as
     percentile_cont does: with n values ranked 0 .. n - 1 and h = (n - 1) p, the value ranked
     floor(h) plus (h - floor(h)) times the step to the value ranked ceil(h). percentiles maps
-    output column names to fractions p. One row per group with a non-null value.
-    Ranking is a sort, which spills to disk; percentile_cont keeps every group's values in
-    memory at once, which tier M of `make bench` does not fit in 14 GiB.
+    output column names to fractions p. One row per group with a non-null value; relation is
+    read twice (a CTE given here should be not_materialized()).
+    Ranking every value is a sort of the whole relation, which spilled 55 GiB at tier L of
+    `make bench`; percentile_cont keeps every group's values in memory at once, which tier M
+    does not fit in 14 GiB. So ranks are found in two passes: a histogram counts each group's
+    values per bucket (percentile_bucket, ordered as the values are), whose running sums say
+    which buckets hold the ranks the percentiles read and how many values rank below each;
+    then only the values of those buckets are sorted. Ties share a bucket, so the ranks are
+    exact whatever the data; the buckets only decide how little is sorted.
 #}
 {# h = (n - 1) p of ranked_percentiles, over its column value_count. #}
 {% macro percentile_position(p) -%}
     (value_count - 1) * cast({{ p }} as {{ type_double() }})
+{%- endmacro %}
+
+{#
+    A bucket number that never decreases as value grows: 32 buckets per factor e (3 % wide) for
+    positive values, one for zero, and mirrored below it for negative ones. Any such function
+    keeps ranked_percentiles exact; narrower buckets make its histogram larger.
+#}
+{% macro percentile_bucket(value) -%}
+    case
+        when {{ value }} > 0 then floor(ln({{ value }}) * 32)
+        when {{ value }} = 0 then -100000
+        else -200000 - floor(ln(-{{ value }}) * 32)
+    end
 {%- endmacro %}
 
 {% macro ranked_percentiles(relation, key_columns, value_column, percentiles) -%}
@@ -161,12 +180,48 @@
         {%- endfor %}
     from (
         select
-            {{ keys }},
-            {{ value_column }} as ranked_value,
-            row_number() over (partition by {{ keys }} order by {{ value_column }}) - 1 as value_rank,
-            count(*) over (partition by {{ keys }}) as value_count
-        from {{ relation }}
-        where {{ value_column }} is not null
+            {%- for key in key_columns %}
+            buckets.{{ key }},
+            {%- endfor %}
+            src.{{ value_column }} as ranked_value,
+            buckets.value_count,
+            buckets.ranks_below + row_number() over (
+                partition by {% for key in key_columns %}buckets.{{ key }}, {% endfor %}buckets.bucket
+                order by src.{{ value_column }}
+            ) - 1 as value_rank
+        from {{ relation }} as src
+        inner join (
+            select * from (
+                select
+                    {{ keys }},
+                    bucket,
+                    sum(bucket_values) over (
+                        partition by {{ keys }} order by bucket
+                        rows between unbounded preceding and current row
+                    ) - bucket_values as ranks_below,
+                    bucket_values,
+                    sum(bucket_values) over (partition by {{ keys }}) as value_count
+                from (
+                    select {{ keys }}, {{ percentile_bucket(value_column) }} as bucket, count(*) as bucket_values
+                    from {{ relation }}
+                    where {{ value_column }} is not null
+                    group by {{ keys }}, {{ percentile_bucket(value_column) }}
+                ) as histogram
+            ) as cumulative
+            -- The buckets holding a rank the percentiles read.
+            where
+                {%- for p in percentiles.values() %}
+                {%- set h = percentile_position(p) %}
+                {%- set outer = loop %}
+                {%- for rank in ['floor(' ~ h ~ ')', 'ceil(' ~ h ~ ')'] %}
+                {{ 'or ' if not (outer.first and loop.first) }}({{ rank }} >= ranks_below and {{ rank }} < ranks_below + bucket_values)
+                {%- endfor %}
+                {%- endfor %}
+        ) as buckets
+            -- Null-safe, as partition by groups nulls.
+            on {% for key in key_columns %}src.{{ key }} is not distinct from buckets.{{ key }}
+            and {% endfor %}{{ percentile_bucket('src.' ~ value_column) }} = buckets.bucket
+        where src.{{ value_column }} is not null
     ) as ranked
     -- Only the ranks the percentiles read reach the aggregation.
     where

@@ -1,6 +1,7 @@
 """The percentile macro (ranked_percentiles, dbt_project/macros/metrics.sql), compiled by dbt and
 run by DuckDB, against numpy's linear interpolation on values chosen to break it: one value,
-ties, negatives and zeros, values one float step apart, one crowded range, nulls."""
+ties, negatives and zeros, values one float step apart, one crowded range, nulls, a null key
+(a group of its own, as partition by makes it)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def compiled_macro(work: Path) -> str:
 def cases() -> pd.DataFrame:
     rng = np.random.default_rng(11)
     ladder = list(np.geomspace(1e-3, 1e3, 58))
-    groups: dict[tuple[str, int], list[float | None]] = {
+    groups: dict[tuple[str, int | None], list[float | None]] = {
         ("one value", 1): [5.0],
         ("two values", 1): [-3.0, 7.0],
         ("ties", 1): [2.0] * 50 + [3.0] * 3 + [1.0],
@@ -49,27 +50,33 @@ def cases() -> pd.DataFrame:
         ("one crowded range", 1): list(1000 + rng.uniform(0, 1, 4_000)),
         ("with nulls", 1): [None, 4.0, None, 1.0, 9.0],
         ("only nulls", 1): [None, None],
+        ("null key", None): [3.0, 1.0, 2.0, 8.0],
+        ("null key", 1): [50.0, 40.0],
     }
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [(g, k, v) for (g, k), values in groups.items() for v in values], columns=["g", "k", "v"]
     )
+    return frame.astype({"k": "Int64"})
 
 
 def test_percentiles_match_numpy(tmp_path: Path) -> None:
     frame = cases()
     con = duckdb.connect()
     con.execute("create table cases as select g, k, cast(v as double) as v from frame")
-    actual = con.sql(compiled_macro(tmp_path)).df().set_index(["g", "k"])
+    rows = con.sql(compiled_macro(tmp_path)).fetchall()
+    names = list(PERCENTILES)
+    # Keyed by (g, k) with a null k as None, on both sides.
+    actual = {(g, k): dict(zip(names, values, strict=True)) for g, k, *values in rows}
 
     expected_groups = {
-        key: values
-        for key, group in frame.groupby(["g", "k"])
+        (g, None if pd.isna(k) else int(k)): values
+        for (g, k), group in frame.groupby(["g", "k"], dropna=False)
         if len(values := group["v"].dropna().to_numpy())
     }
     # One row per group with a value; a group of nulls has none.
-    assert sorted(actual.index) == sorted(expected_groups)
+    assert sorted(actual, key=str) == sorted(expected_groups, key=str)
     for key, values in expected_groups.items():
         for name, p in PERCENTILES.items():
-            assert actual.loc[key, name] == pytest.approx(
+            assert actual[key][name] == pytest.approx(
                 np.percentile(values, 100 * p), rel=1e-12, abs=1e-12
             ), (key, name)
