@@ -81,23 +81,25 @@ TIERS = {
         # 0.36 GiB and 0.13 GiB on c7839a8.
         Tier("S", 10_000, 30, work_disk_gib=1, landing_gib=1),
         # One model at a time in 2 GB keeps M's peak below 4 GiB; two side by side run out of
-        # memory at 2 GB, and at 3 GB peak at 4.3 GiB. Landing data 4.5 GiB; its work folder
-        # not measured yet: 30 GiB is half of L's, which holds 3.5 times its conversations.
+        # memory at 2 GB, and at 3 GB peak at 4.3 GiB. Work folder 13.5 GiB, landing data
+        # 4.5 GiB on ef05c74.
         Tier(
             "M",
             100_000,
             90,
-            work_disk_gib=30,
+            work_disk_gib=15,
             landing_gib=5,
             settings=(("AMW_DUCKDB_MEMORY_LIMIT", "2GB"), ("AMW_DBT_THREADS", "1")),
         ),
         # Two models at a time spill more than the disk holds. Its work folder grew to 65 GB
-        # (60.5 GiB) on 3043578, before disk_peak_gib was measured.
+        # (60.5 GiB) on 3043578, 55 GiB of it the percentiles' spill, which ef05c74 removed.
+        # 40 GiB is an estimate until L runs again: M's work folder is 2.2 times its warehouse
+        # (13.5 to 6.2 GiB on ef05c74), 27 GiB for L's 12.1 GiB one, plus a margin for spill.
         Tier(
             "L",
             1_000_000,
             30,
-            work_disk_gib=62,
+            work_disk_gib=40,
             landing_gib=12,
             settings=(("AMW_DBT_THREADS", "1"),),
         ),
