@@ -91,15 +91,14 @@ TIERS = {
             landing_gib=5,
             settings=(("AMW_DUCKDB_MEMORY_LIMIT", "2GB"), ("AMW_DBT_THREADS", "1")),
         ),
-        # Two models at a time spill more than the disk holds. Its work folder grew to 65 GB
-        # (60.5 GiB) on 3043578, 55 GiB of it the percentiles' spill, which ef05c74 removed.
-        # 40 GiB is an estimate until L runs again: M's work folder is 2.2 times its warehouse
-        # (13.5 to 6.2 GiB on ef05c74), 27 GiB for L's 12.1 GiB one, plus a margin for spill.
+        # Two models at a time spill more than the disk holds. Work folder 38.7 GiB on d8a5918
+        # (60.5 GiB on 3043578, when the percentiles still spilled 55 GiB), landing data
+        # 11.6 GiB.
         Tier(
             "L",
             1_000_000,
             30,
-            work_disk_gib=40,
+            work_disk_gib=45,
             landing_gib=12,
             settings=(("AMW_DBT_THREADS", "1"),),
         ),
