@@ -22,6 +22,7 @@ from orchestration.lib.quality import (
     build_suites,
     day_batches,
     metric_kind,
+    partition_columns,
     validate_partition,
     validate_week,
 )
@@ -66,7 +67,7 @@ def _create_raw(con: duckdb.DuckDBPyConnection, entity: str) -> None:
 
 
 def _conversations(tmp_path: Path, csat: list[float | None], ai_system: list[str | None]):
-    """Typed rows read back from a real raw table, as the loader hands them to the gate."""
+    """Typed rows read back from a real raw table, the columns the gate reads."""
     with duckdb.connect(tmp_path / "partition.duckdb") as con:
         _create_raw(con, "conversations")
         for n, (score, system) in enumerate(zip(csat, ai_system, strict=True)):
@@ -80,7 +81,8 @@ def _conversations(tmp_path: Path, csat: list[float | None], ai_system: list[str
                 """,
                 [f"c{n}", system, score],
             )
-        return con.execute("select * from raw.conversations").df()
+        columns = ", ".join(partition_columns("conversations"))
+        return con.execute(f"select {columns} from raw.conversations").df()
 
 
 def test_partition_passes_clean_rows(tmp_path: Path, context: AbstractDataContext) -> None:
@@ -109,7 +111,7 @@ def test_partition_catches_an_out_of_range_value(
 
 def test_partition_checks_value_sets_and_keys(context: AbstractDataContext) -> None:
     calls = pd.DataFrame(
-        {c.name: pd.Series([None, None], dtype="object") for c in ENTITIES["llm_calls"].columns}
+        {name: pd.Series([None, None], dtype="object") for name in partition_columns("llm_calls")}
     ).assign(
         span_id=["s1", "s1"],
         ai_system="bot",
