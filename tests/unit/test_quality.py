@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from great_expectations.data_context import AbstractDataContext
 
-from orchestration.lib.contract import ENTITIES, RAW_META_COLUMNS
+from orchestration.lib.contract import ENTITIES, RAW_META_COLUMNS, quote_identifier
 from orchestration.lib.environment import EXPECTATIONS_DIR
 from orchestration.lib.quality import (
     GateResult,
@@ -81,7 +81,7 @@ def _conversations(tmp_path: Path, csat: list[float | None], ai_system: list[str
                 """,
                 [f"c{n}", system, score],
             )
-        columns = ", ".join(partition_columns("conversations"))
+        columns = ", ".join(map(quote_identifier, partition_columns("conversations")))
         return con.execute(f"select {columns} from raw.conversations").df()
 
 

@@ -8,7 +8,7 @@ the nightly run's dbt step for that run.
 import dagster as dg
 
 from orchestration.defs.ingestion.resources import Warehouse
-from orchestration.lib.contract import ENTITIES
+from orchestration.lib.contract import ENTITIES, quote_identifier
 
 
 def _partition_check(entity: str) -> dg.AssetChecksDefinition:
@@ -28,7 +28,7 @@ def _partition_check(entity: str) -> dg.AssetChecksDefinition:
                 f"select _partition_date, count(*) {current} between ? and ? group by 1 order by 1",
                 [keys.start, keys.end],
             ).fetchall()
-        columns = ", ".join(quality.partition_columns(entity))
+        columns = ", ".join(map(quote_identifier, quality.partition_columns(entity)))
         checked = 0
         failures: list[str] = []
         # An empty run still runs the suite once (on no rows), as a day without data would.
