@@ -9,7 +9,7 @@ feature vectors `DOUBLE[]` (a Parquet list column, or a JSON array such as `[0.1
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,30 @@ class Column:
     # Lists only: rows with equal values in these columns and the same event day hold lists of
     # one length (the most common one among them in the file; a row of another length is bad).
     same_length_within: tuple[str, ...] | None = None
+    # Only another layout (FOCUS) supplies it: files in the contract's own columns never do.
+    layout_only: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Another column layout an entity's files may come in, as an exporter writes them (FOCUS
+    for costs). A file is read with it when it sits in the layout's own landing folder or has
+    one of its `markers` columns; its column names are matched without regard to case.
+    """
+
+    name: str
+    # Contract column -> the layout's names for it, in order of preference (FOCUS 1.3 renamed
+    # ProviderName to ServiceProviderName).
+    columns: dict[str, tuple[str, ...]]
+    # Contract columns a file of this layout must have, with a value in every row: they replace
+    # the contract's own required columns.
+    required: tuple[str, ...]
+    markers: tuple[str, ...]
+    # A landing folder beside the entity's own whose files are all in this layout.
+    folder: str
+
+    def source_names(self, column: str) -> tuple[str, ...]:
+        return self.columns.get(column, ())
 
 
 @dataclass(frozen=True)
@@ -33,18 +57,38 @@ class Entity:
     columns: tuple[Column, ...]
     # The column whose UTC day a row belongs to (the contract's ⏱ column).
     event_time: str
-    # Columns that identify a row: a later row with the same key replaces an earlier one.
-    # An empty key means the key is a hash of the whole row (costs without cost_id).
+    # Columns that identify a row: a later row with the same key replaces an earlier one. A row
+    # whose key is missing (a cost without cost_id) is identified by its whole source record:
+    # two such rows are duplicates only when every column of their files is equal.
     key: tuple[str, ...]
     # Row rules beyond single columns: (SQL predicate over typed columns that must hold, reason).
     row_rules: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # Other column layouts its files may come in.
+    layouts: tuple[Layout, ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
+    @property
+    def required_in_every_layout(self) -> tuple[str, ...]:
+        """What every loaded row has, whatever layout its file came in."""
+        return tuple(
+            name for name in self.required if all(name in lay.required for lay in self.layouts)
+        )
+
+    @property
+    def own_columns(self) -> tuple[Column, ...]:
+        """The columns of a file in the contract's own layout."""
+        return tuple(c for c in self.columns if not c.layout_only)
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def in_layout(self, layout: Layout) -> Entity:
+        """The entity as a file of that layout is checked: the layout's required columns."""
+        columns = tuple(replace(c, required=c.name in layout.required) for c in self.columns)
+        return replace(self, columns=columns)
 
 
 def _c(name: str, type_: str = "VARCHAR", required: bool = False, **rules) -> Column:
@@ -61,6 +105,50 @@ def O(name: str, type_: str = "VARCHAR", **rules) -> Column:  # noqa: E743 - the
 
 USE_CASES = ("customer_service", "sales", "marketing", "operations", "content")
 COST_TYPES = ("ai_inference", "ai_platform", "ai_implementation", "human_labor", "other")
+# The FinOps FOCUS columns (1.0 to 1.3) a cost file is read with, by the contract column they
+# fill; a FOCUS row's cost type and program are derived when dbt runs (staging), from settings
+# and the `focus_cost_types` reference table, so that changing them needs no reload.
+FOCUS = Layout(
+    name="FOCUS",
+    columns={
+        "charge_period_start": ("ChargePeriodStart",),
+        "charge_period_end": ("ChargePeriodEnd",),
+        "billed_cost": ("BilledCost",),
+        "billing_currency": ("BillingCurrency",),
+        "service_name": ("ServiceName",),
+        "provider_name": ("ProviderName", "ServiceProviderName"),
+        "effective_cost": ("EffectiveCost",),
+        "list_cost": ("ListCost",),
+        "contracted_cost": ("ContractedCost",),
+        "charge_category": ("ChargeCategory",),
+        "charge_class": ("ChargeClass",),
+        "charge_description": ("ChargeDescription",),
+        "service_category": ("ServiceCategory",),
+        "service_subcategory": ("ServiceSubcategory",),
+        "resource_id": ("ResourceId",),
+        "sku_id": ("SkuId",),
+        "sub_account_id": ("SubAccountId",),
+        "commitment_discount_id": ("CommitmentDiscountId",),
+        "commitment_discount_status": ("CommitmentDiscountStatus",),
+        "tags": ("Tags",),
+    },
+    required=(
+        "charge_period_start",
+        "charge_period_end",
+        "billed_cost",
+        "billing_currency",
+        "charge_category",
+    ),
+    markers=("BilledCost", "ChargePeriodStart", "EffectiveCost", "ChargeCategory"),
+    folder="focus",
+)
+# The FOCUS cost columns the `focus_cost_column` setting may name, by their contract column.
+FOCUS_COST_COLUMNS = {
+    "BilledCost": "billed_cost",
+    "EffectiveCost": "effective_cost",
+    "ListCost": "list_cost",
+    "ContractedCost": "contracted_cost",
+}
 IMAGE_FEATURE_SETS = ("real", "generated")
 
 ENTITIES: dict[str, Entity] = {
@@ -207,8 +295,28 @@ ENTITIES: dict[str, Entity] = {
                 O("ai_system"),
                 O("service_name"),
                 O("provider_name"),
+                *(
+                    O(name, type_, layout_only=True)
+                    for name, type_ in (
+                        ("effective_cost", "DOUBLE"),
+                        ("list_cost", "DOUBLE"),
+                        ("contracted_cost", "DOUBLE"),
+                        ("charge_category", "VARCHAR"),
+                        ("charge_class", "VARCHAR"),
+                        ("charge_description", "VARCHAR"),
+                        ("service_category", "VARCHAR"),
+                        ("service_subcategory", "VARCHAR"),
+                        ("resource_id", "VARCHAR"),
+                        ("sku_id", "VARCHAR"),
+                        ("sub_account_id", "VARCHAR"),
+                        ("commitment_discount_id", "VARCHAR"),
+                        ("commitment_discount_status", "VARCHAR"),
+                        ("tags", "VARCHAR"),
+                    )
+                ),
             ),
             event_time="charge_period_start",
+            # Without a cost_id (FOCUS rows never have one) the key is the whole source record.
             key=("cost_id",),
             row_rules=(
                 (
@@ -217,6 +325,7 @@ ENTITIES: dict[str, Entity] = {
                 ),
                 ("length(billing_currency) = 3", "billing_currency is not an ISO 4217 code"),
             ),
+            layouts=(FOCUS,),
         ),
         Entity(
             "revenue",
@@ -311,6 +420,7 @@ REFERENCE_TABLES: dict[str, tuple[str, ...]] = {
     "targets": ("metric_name", "ai_system", "target", "direction", "min_sample_size"),
     "experiment_settings": ("experiment_id", "expected_treatment_share", "conversion_window_days"),
     "settings": ("name", "value"),
+    "focus_cost_types": ("charge_category", "service_category", "tagged", "cost_type"),
 }
 
 # Columns the loader adds to every typed raw table, after the contract's own columns.

@@ -543,12 +543,13 @@ def _arrow(value: object, type_: pa.DataType, k: int) -> pa.Array:
 
 
 def _table(entity: Entity, k: int, columns: dict[str, object]) -> pa.Table:
-    """A table with exactly the contract's columns, in contract order: a missing one is a bug."""
-    names = {c.name for c in entity.columns}
+    """A table with exactly the contract's own columns, in contract order: a missing one is a
+    bug (the demo writes no FOCUS files)."""
+    names = {c.name for c in entity.own_columns}
     if set(columns) != names:
         raise ValueError(f"{entity.name}: columns differ by {sorted(set(columns) ^ names)}")
-    arrays = [_arrow(columns[c.name], _ARROW[c.type], k) for c in entity.columns]
-    return pa.table(arrays, names=[c.name for c in entity.columns])
+    arrays = [_arrow(columns[c.name], _ARROW[c.type], k) for c in entity.own_columns]
+    return pa.table(arrays, names=[c.name for c in entity.own_columns])
 
 
 def _customer_ids(numbers: np.ndarray) -> pa.Array:

@@ -47,7 +47,7 @@ def _typed(frame: pd.DataFrame, entity: Entity) -> pd.DataFrame:
     cast (Parquet files are typed already)."""
     out = frame.copy()
     unparseable = pd.Series(False, index=frame.index)
-    for column in entity.columns:
+    for column in entity.own_columns:
         raw = frame[column.name]
         if column.type == "TIMESTAMP":
             value = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601")
@@ -66,7 +66,7 @@ def _typed(frame: pd.DataFrame, entity: Entity) -> pd.DataFrame:
 
 
 def _list_columns(entity: Entity) -> list[str]:
-    return [c.name for c in entity.columns if c.type.endswith("[]")]
+    return [c.name for c in entity.own_columns if c.type.endswith("[]")]
 
 
 @cache
@@ -140,7 +140,7 @@ def _header(path: Path) -> list[str]:
 
 def test_every_file_has_every_contract_column_and_every_column_has_values(landing: Path) -> None:
     for name, entity in ENTITIES.items():
-        contract = [c.name for c in entity.columns]
+        contract = [c.name for c in entity.own_columns]
         files = sorted((landing / name).glob("date=*/*"))
         assert files, name
         for path in files:
@@ -164,7 +164,7 @@ def test_parquet_files_carry_the_contract_types(landing: Path) -> None:
     for name, entity in ENTITIES.items():
         for path in sorted((landing / name).glob("date=*/*.parquet"))[:1]:
             schema = pq.read_schema(path)
-            for column in entity.columns:
+            for column in entity.own_columns:
                 assert schema.field(column.name).type == expected[column.type], (path, column)
 
 
@@ -172,7 +172,7 @@ def test_parquet_files_carry_the_contract_types(landing: Path) -> None:
 def _violations(name: str, frame: pd.DataFrame) -> set[tuple[str, str, int]]:
     entity = ENTITIES[name]
     bad = frame["_unparseable"].copy()
-    for column in entity.columns:
+    for column in entity.own_columns:
         value = frame[column.name]
         if column.required:
             bad |= value.isna()
@@ -213,7 +213,7 @@ def test_only_the_planted_duplicate_and_correction_repeat_a_key(landing: Path) -
     repeated = {}
     for name, entity in ENTITIES.items():
         frame = read(landing, name)
-        contract = [c.name for c in entity.columns]
+        contract = [c.name for c in entity.own_columns]
         exact = frame[frame.duplicated(subset=contract, keep="first")]
         for dup in PLANTED["duplicates"]:
             if dup["entity"] == name:
@@ -227,7 +227,7 @@ def test_only_the_planted_duplicate_and_correction_repeat_a_key(landing: Path) -
     assert repeated["conversations"] == [correction["key"]]
     assert all(not keys for name, keys in repeated.items() if name != "conversations")
     exact_total = sum(
-        read(landing, n).duplicated(subset=[c.name for c in ENTITIES[n].columns]).sum()
+        read(landing, n).duplicated(subset=[c.name for c in ENTITIES[n].own_columns]).sum()
         for n in ENTITIES
     )
     assert exact_total == len(PLANTED["duplicates"])
