@@ -182,6 +182,19 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists quarantine")
     for entity in ENTITIES.values():
         con.execute(create_table_sql(f"raw.{entity.name}", raw_columns(entity)))
+    # A warehouse made by an earlier version gains the contract's new (optional) columns.
+    existing = set(
+        con.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_catalog = current_database() and table_schema = 'raw'"
+        ).fetchall()
+    )
+    for entity in ENTITIES.values():
+        for name, type_ in raw_columns(entity):
+            if (entity.name, name) not in existing:
+                con.execute(
+                    f"alter table raw.{entity.name} add column {quote_identifier(name)} {type_}"
+                )
     con.execute(create_table_sql("raw.employees", EMPLOYEES_COLUMNS))
     for name, columns in REFERENCE_TABLES.items():
         typed = tuple((c, "VARCHAR") for c in columns)
@@ -210,7 +223,7 @@ def _event_days(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Enti
     try:
         view = open_source(con, source, entity)
         rows = con.execute(
-            f"select distinct _event_date from ({typed_rows_sql(entity, view.text_sql)})"
+            f"select distinct _event_date from ({typed_rows_sql(view.entity, view.text_sql)})"
             " where _event_date is not null"
         ).fetchall()
     except (FileRejected, duckdb.Error):
@@ -323,9 +336,8 @@ def _stage_rows(
 ) -> None:
     view = open_source(con, source, entity)
     name = literal(source.relative)
-    con.execute(
-        f"insert into _amw_rows select {name}, * from ({typed_rows_sql(entity, view.text_sql)})"
-    )
+    typed = typed_rows_sql(view.entity, view.text_sql)
+    con.execute(f"insert into _amw_rows select {name}, * from ({typed})")
     if source.partition_date is None:
         rows, first_day = con.execute(
             f"select count(*), min(_event_date) from _amw_rows where _source_file = {name}"
@@ -433,9 +445,11 @@ def _apply(
             and r._row_number = v._row_number
         """
     )
+    # By name: a table made before a contract column was added has it at the end.
+    names = [name for name, _ in raw_columns(entity)]
     con.execute(
         f"""
-        insert into {table}
+        insert into {table} ({", ".join(map(quote_identifier, names))})
         select
             {", ".join("s." + quote_identifier(c.name) for c in entity.columns)},
             {p}, s._event_date, s._source_file, s._row_number, s._row_key, s._row_hash,

@@ -163,7 +163,8 @@ def partition_suite(entity: Entity) -> SuiteSpec:
         gxe.ExpectColumnValuesToNotBeNull(
             column=name, meta={"failure": f"{label}: required {name} is null"}
         )
-        for name in entity.required
+        # What every loaded row has: a FOCUS cost row has no cost_type until dbt derives it.
+        for name in entity.required_in_every_layout
     ]
     for column in entity.columns:
         if column.values is not None:
@@ -207,7 +208,7 @@ def partition_suite(entity: Entity) -> SuiteSpec:
 
 
 def weekly_suites() -> tuple[SuiteSpec, ...]:
-    """The four suites of the weekly gate; thresholds are run-time `$PARAMETER`s."""
+    """The five suites of the weekly gate; thresholds are run-time `$PARAMETER`s."""
     where = "({grain} {period_start}, {ai_system}, {segment_key}={segment_value})"
     blocks = "publication of the week's scorecard (the last good scorecard stays published)"
     return (
@@ -313,6 +314,23 @@ def weekly_suites() -> tuple[SuiteSpec, ...]:
                 ),
             ),
             index_columns=("metric_name",),
+        ),
+        SuiteSpec(
+            name="usd_amounts",
+            guards="cost shares and revenue rows of the week's days without a USD amount, one "
+            "row per feed, currency and reason",
+            blocks=blocks,
+            expectations=(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="rows",
+                    max_value=0,
+                    meta={
+                        "failure": "usd_amounts: {rows} {feed} row(s) in {currency} on {days} "
+                        "have no USD amount: {reason}"
+                    },
+                ),
+            ),
+            index_columns=("feed", "currency", "reason", "days"),
         ),
     )
 
@@ -754,15 +772,67 @@ def sample_sizes_frame(
     ).df()
 
 
+def usd_amounts_frame(con: duckdb.DuckDBPyConnection, week_start: date) -> pd.DataFrame:
+    """Cost and revenue rows of the week's days whose amount has no USD value, by feed, currency
+    and reason: a currency without an FX rate on or before the day (USD needs none), or a FOCUS
+    cost row without a value in the cost column the `focus_cost_column` setting names.
+
+    A cost row counts once, whatever number of the week's days its charge period touches; the
+    days are those its unconverted shares fall on.
+    """
+    parts = []
+    if _table_exists(con, "intermediate", "int_costs_spread"):
+        parts.append(
+            """
+            select
+                'cost' as feed,
+                billing_currency as currency,
+                case
+                    when usd_rate is null then 'no FX rate on or before the day'
+                    else 'no ' || cost_column || ' value'
+                end as reason,
+                cost_id as row_id,
+                cost_date as day
+            from intermediate.int_costs_spread
+            where amount_usd is null and cost_date >= $week and cost_date < $week + 7
+            """
+        )
+    if _table_exists(con, "intermediate", "int_revenue_usd"):
+        parts.append(
+            """
+            select
+                'revenue', currency, 'no FX rate on or before the day', order_id, occurred_date
+            from intermediate.int_revenue_usd
+            where amount_usd is null and occurred_date >= $week and occurred_date < $week + 7
+            """
+        )
+    if not parts:
+        return pd.DataFrame(columns=["feed", "currency", "reason", "days", "rows"])
+    return con.execute(
+        f"""
+        select
+            feed,
+            currency,
+            reason,
+            string_agg(distinct strftime(day, '%Y-%m-%d'), ', ' order by strftime(day, '%Y-%m-%d'))
+                as days,
+            count(distinct row_id) as rows
+        from ({" union all ".join(parts)}) as unconverted
+        group by feed, currency, reason
+        order by feed, currency, reason
+        """,
+        {"week": week_start},
+    ).df()
+
+
 def validate_week(
     con: duckdb.DuckDBPyConnection,
     week_start: date,
     settings: GateSettings | None = None,
     context: AbstractDataContext | None = None,
 ) -> list[GateResult]:
-    """The weekly gate: completeness, volume, metric ranges and sample sizes, in that order.
-
-    A week's scorecard is published only when all four pass.
+    """The weekly gate: completeness, volume, metric ranges, sample sizes and USD amounts, in
+    that order. A week's scorecard is published only when all five pass.
     """
     if week_start.isoweekday() != 1:
         raise ValueError(f"{week_start} is not a Monday: weeks are ISO weeks")
@@ -782,6 +852,7 @@ def validate_week(
             lambda: sample_sizes_frame(con, week_start, headline_metrics(con, settings)),
             {"min_sample_size": settings.min_sample_size},
         ),
+        ("usd_amounts", lambda: usd_amounts_frame(con, week_start), {}),
     ]
     return [
         run_suite(context, name, frame(), parameters, week_start=week_start.isoformat())

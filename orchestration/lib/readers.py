@@ -7,6 +7,15 @@ lines of an irregular CSV file). A reader materializes one file into the tempora
 `_amw_file` and describes it as two SQL queries: the contract columns as text, and the original
 record of each row as JSON (only read back for quarantined rows). A list value (a feature
 vector) is text too: a JSON array in CSV and JSON Lines, DuckDB's rendering of a Parquet list.
+
+A file may come in another layout of its entity (a FOCUS bill for costs): the reader then takes
+each contract column from the layout's column, and checks the layout's required columns.
+
+Missing values, as exporters write them: a null (JSON null, Parquet null, an empty CSV field) is
+missing in every column; in a column that holds a number, boolean, date or time, so are NaN
+(a Parquet float, Python's `json.dumps`, pandas) and the markers NA, N/A, null and None, in any
+case; in a text column a JSON NaN literal is missing too, but the text "NA" is a value (a region
+code, say). A missing value in a required column quarantines its row.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.contract import Column, Entity, quote_identifier
+from orchestration.lib.contract import ENTITIES, Column, Entity, Layout, quote_identifier
 
 # The folder of OTLP/JSON trace exports: extra files of the llm_calls entity.
 OTLP_FOLDER = "otlp"
@@ -32,6 +41,9 @@ _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 _OFFSET_PATTERN = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
+# Texts that mean "missing" in a number, boolean, date or time column (compared in lower case),
+# beside an empty value: pandas' and Python's NaN, R's and spreadsheets' NA, JSON's null.
+MISSING_MARKERS = ("nan", "-nan", "na", "n/a", "null", "none")
 # Mapping of llm_calls columns to OpenTelemetry GenAI span attributes, in order of preference.
 # Any contract column may also come as an attribute of its own name (e.g. cost_usd).
 OTLP_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -59,17 +71,22 @@ class SourceFile:
     partition_date: date | None
     # csv, jsonl, parquet, otlp; None for an unsupported file type.
     format: str | None
+    # The layout every file of its folder is in (`focus/` holds FOCUS bills); None: detected.
+    layout: Layout | None = None
 
 
 @dataclass(frozen=True)
 class FileView:
     """One file opened in `_amw_file`, as SQL over it."""
 
-    # `_row_number`, `_parse_error` (why the row could not be split into columns, else null), and
-    # every contract column as VARCHAR (null when the file lacks it).
+    # `_row_number`, `_parse_error` (why the row could not be split into columns, else null),
+    # `_record_hash` (a hash of every column of the source record, where the entity's key may be
+    # missing; else null), and every contract column as VARCHAR (null when the file lacks it).
     text_sql: str
     # `_row_number`, `_record`: the original row as JSON text.
     record_sql: str
+    # The entity as this file's rows are checked: its layout's required columns.
+    entity: Entity
 
 
 def literal(value: str) -> str:
@@ -89,11 +106,17 @@ def date_folder(relative: Path) -> date | None:
     return None
 
 
+def _layouts(entity: str) -> tuple[Layout, ...]:
+    return ENTITIES[entity].layouts if entity in ENTITIES else ()
+
+
 def entity_folders(landing_dir: Path, entity: str) -> list[Path]:
-    """The landing folders an entity reads: its own, plus `otlp/` for llm_calls."""
+    """The landing folders an entity reads: its own, `otlp/` for llm_calls, and the folder of
+    each of its layouts (`focus/` for costs)."""
     folders = [landing_dir / entity]
     if entity == "llm_calls":
         folders.append(landing_dir / OTLP_FOLDER)
+    folders += [landing_dir / layout.folder for layout in _layouts(entity)]
     return folders
 
 
@@ -108,6 +131,7 @@ def _visible_files(folder: Path) -> Iterator[Path]:
 def list_source_files(landing_dir: Path, entity: str) -> list[SourceFile]:
     """Every file of an entity, in path order (the order that decides which version wins)."""
     files = []
+    layouts = {layout.folder: layout for layout in _layouts(entity)}
     for folder in entity_folders(landing_dir, entity):
         for path in _visible_files(folder):
             relative = path.relative_to(landing_dir)
@@ -115,7 +139,8 @@ def list_source_files(landing_dir: Path, entity: str) -> list[SourceFile]:
                 fmt = "otlp" if path.suffix.lower() in (".json", ".jsonl") else None
             else:
                 fmt = FORMATS.get(path.suffix.lower())
-            files.append(SourceFile(path, relative.as_posix(), date_folder(relative), fmt))
+            layout = layouts.get(folder.name) if folder.name != entity else None
+            files.append(SourceFile(path, relative.as_posix(), date_folder(relative), fmt, layout))
     return sorted(files, key=lambda f: f.relative)
 
 
@@ -160,19 +185,81 @@ def open_source(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Enti
         ) from error
 
 
-def _check_required(source: SourceFile, entity: Entity, present: set[str]) -> None:
-    missing = [name for name in entity.required if name not in present]
+def _layout_of(source: SourceFile, entity: Entity, present: list[str]) -> Layout | None:
+    """The layout a file is in: its folder's, else the first whose marker columns it has."""
+    if source.layout is not None:
+        return source.layout
+    names = {name.lower() for name in present}
+    return next(
+        (lay for lay in entity.layouts if any(m.lower() in names for m in lay.markers)), None
+    )
+
+
+def resolve_columns(
+    source: SourceFile, entity: Entity, present: list[str]
+) -> tuple[Entity, dict[str, str]]:
+    """Which of the file's columns fills each contract column, and the entity as the file's
+    rows are checked; raise FileRejected when a required column is missing.
+
+    The contract's own names match exactly; a layout's names match without regard to case
+    (exporters and the SQL engines behind them differ there), the first present of a column's
+    names wins.
+    """
+    layout = _layout_of(source, entity, present)
+    if layout is None:
+        found = {c.name: c.name for c in entity.own_columns if c.name in present}
+        missing = [name for name in entity.required if name not in found]
+        if missing:
+            raise FileRejected(
+                f"{source.relative}: missing required column(s) {', '.join(missing)}"
+            )
+        return entity, found
+    by_lower: dict[str, str] = {}
+    for name in present:
+        by_lower.setdefault(name.lower(), name)
+    found = {}
+    for column, names in layout.columns.items():
+        match = next((by_lower[n.lower()] for n in names if n.lower() in by_lower), None)
+        if match is not None:
+            found[column] = match
+    missing = [layout.columns[c][0] for c in layout.required if c not in found]
     if missing:
-        raise FileRejected(f"{source.relative}: missing required column(s) {', '.join(missing)}")
+        raise FileRejected(
+            f"{source.relative}: missing required {layout.name} column(s) {', '.join(missing)}"
+        )
+    return entity.in_layout(layout), found
 
 
-def _text_select(entity: Entity, expressions: dict[str, str], parse_error: str) -> str:
+def identified_by_record(entity: Entity) -> bool:
+    """Rows without a key value are identified by their whole source record (costs without a
+    cost_id): only then does a reader hash every column of the record."""
+    return not entity.key or not all(entity.column(k).required for k in entity.key)
+
+
+def _record_hash(entity: Entity, columns: list[str]) -> str:
+    """md5 of a record's columns as text, null marked apart from ''; null when not needed."""
+    if not identified_by_record(entity):
+        return "null"
+    values = ", ".join(f"coalesce(cast({quote_identifier(n)} as varchar), chr(0))" for n in columns)
+    return f"md5(concat_ws(chr(31), {values}))"
+
+
+def _text_select(
+    entity: Entity, expressions: dict[str, str], parse_error: str, record_hash: str
+) -> str:
     """Select list of a FileView: every contract column as text, null when absent."""
     columns = [
         f"cast({expressions.get(c.name, 'null')} as varchar) as {quote_identifier(c.name)}"
         for c in entity.columns
     ]
-    return ", ".join(["_row_number", f"{parse_error} as _parse_error", *columns])
+    return ", ".join(
+        [
+            "_row_number",
+            f"{parse_error} as _parse_error",
+            f"{record_hash} as _record_hash",
+            *columns,
+        ]
+    )
 
 
 # CSV ------------------------------------------------------------------------------------------
@@ -216,7 +303,7 @@ def _open_csv(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Entity
     record quarantines only itself.
     """
     header = _csv_header(source)
-    _check_required(source, entity, set(header))
+    checked, found = resolve_columns(source, entity, header)
     columns = "{" + ", ".join(f"{literal(n)}: 'VARCHAR'" for n in header) + "}"
     con.execute(
         f"""
@@ -237,15 +324,17 @@ def _open_csv(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Entity
         con.execute(
             "create temp view _amw_file as select rowid + 2 as _row_number, * from _amw_csv"
         )
-    expressions = {c.name: quote_identifier(c.name) for c in entity.columns if c.name in header}
+    expressions = {column: quote_identifier(name) for column, name in found.items()}
     record = (
         "to_json(struct_pack("
         + ", ".join(f"{quote_identifier(n)} := {quote_identifier(n)}" for n in header)
         + "))"
     )
+    select = _text_select(checked, expressions, "_parse_error", _record_hash(checked, header))
     return FileView(
-        text_sql=f"select {_text_select(entity, expressions, '_parse_error')} from _amw_file",
+        text_sql=f"select {select} from _amw_file",
         record_sql=f"select _row_number, coalesce(_raw, {record}) as _record from _amw_file",
+        entity=checked,
     )
 
 
@@ -338,31 +427,59 @@ def _open_jsonl(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Enti
     ).fetchone()
     if has_rows and not has_objects:
         raise FileRejected(f"{source.relative}: no line is a JSON object, not JSON Lines")
-    if has_rows:
-        _check_required(source, entity, keys)
-    names = [c.name for c in entity.columns]
-    paths = "[" + ", ".join(literal("$." + json.dumps(n)) for n in names) + "]"
-    expressions = {name: f"_values[{i}]" for i, name in enumerate(names, start=1)}
-    select = _text_select(entity, expressions, "_parse_error")
+    # An empty file is checked as a file of the contract's own layout with every column.
+    present = sorted(keys) if has_rows else [c.name for c in entity.own_columns]
+    checked, found = resolve_columns(source, entity, present)
+    paths = "[" + ", ".join(literal(_json_path(n)) for n in found.values()) + "]"
+    expressions = {}
+    for i, (column, name) in enumerate(found.items(), start=1):
+        value = f"_values[{i}]"
+        if entity.column(column).type == "VARCHAR":
+            # Python's json.dumps writes a missing value of a text column (pandas' NaN) as a
+            # NaN literal: missing, unlike the text "NaN".
+            value = (
+                f"case when {value} = 'NaN'"
+                f" and json_type(_line, {literal(_json_path(name))}) = 'DOUBLE'"
+                f" then null else {value} end"
+            )
+        expressions[column] = value
+    record_hash = (
+        "case when _parse_error is null then md5(cast(json(_line) as varchar)) end"
+        if identified_by_record(checked)
+        else "null"
+    )
+    select = _text_select(checked, expressions, "_parse_error", record_hash)
+    values = f"json_extract_string(_line, {paths})" if found else "[]::varchar[]"
     return FileView(
         text_sql=(
             f"select {select} from (select *, case when _parse_error is null"
-            f" then json_extract_string(_line, {paths}) end as _values from _amw_file)"
+            f" then {values} end as _values from _amw_file)"
         ),
         record_sql="select _row_number, _line as _record from _amw_file",
+        entity=checked,
     )
+
+
+def _json_path(key: str) -> str:
+    """The JSONPath of a top-level key, quoted: keys may hold dots or spaces."""
+    return "$." + json.dumps(key)
 
 
 # Parquet --------------------------------------------------------------------------------------
 
 
-def _parquet_text(name: str, type_: str) -> str:
-    """Parquet values as canonical text; native timestamps become UTC without an offset."""
+def _parquet_text(name: str, type_: str, contract_type: str) -> str:
+    """Parquet values as canonical text; native timestamps become UTC without an offset; a map
+    or struct (FOCUS Tags), or a list of key/value structs, becomes a JSON object."""
     column = quote_identifier(name)
     if type_ == "TIMESTAMP WITH TIME ZONE":
         return f"make_timestamp(epoch_us({column}))"
     if type_.startswith("TIMESTAMP"):
         return f"cast({column} as timestamp)"
+    if contract_type == "VARCHAR" and type_.startswith(("MAP(", "STRUCT(")):
+        if type_.endswith("[]"):
+            return f"to_json(map_from_entries({column}))"
+        return f"to_json({column})"
     return column
 
 
@@ -374,22 +491,25 @@ def _open_parquet(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: En
         for row in con.execute(f"describe select * from {scan}").fetchall()
         if row[0] != "file_row_number"
     }
-    _check_required(source, entity, set(schema))
+    checked, found = resolve_columns(source, entity, list(schema))
     con.execute(
         f"create temp view _amw_file as"
         f" select file_row_number + 1 as _row_number, * exclude (file_row_number) from {scan}"
     )
     expressions = {
-        c.name: _parquet_text(c.name, schema[c.name]) for c in entity.columns if c.name in schema
+        column: _parquet_text(name, schema[name], entity.column(column).type)
+        for column, name in found.items()
     }
     record = (
         "to_json(struct_pack("
         + ", ".join(f"{quote_identifier(n)} := {quote_identifier(n)}" for n in schema)
         + "))"
     )
+    select = _text_select(checked, expressions, "null", _record_hash(checked, list(schema)))
     return FileView(
-        text_sql=f"select {_text_select(entity, expressions, 'null')} from _amw_file",
+        text_sql=f"select {select} from _amw_file",
         record_sql=f"select _row_number, {record} as _record from _amw_file",
+        entity=checked,
     )
 
 
@@ -489,8 +609,9 @@ def _open_otlp(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Entit
         """
     )
     return FileView(
-        text_sql=f"select {_text_select(entity, expressions, 'null')} from _amw_file",
+        text_sql=f"select {_text_select(entity, expressions, 'null', 'null')} from _amw_file",
         record_sql="select _row_number, _record from _amw_file",
+        entity=entity,
     )
 
 
@@ -660,25 +781,30 @@ def _length_windows(entity: Entity, event_date: str) -> str:
 
 
 def row_key_sql(entity: Entity) -> str:
-    """`_row_key`: the key's value, a JSON list for a composite key; the row hash without one."""
+    """`_row_key`: the key's value, a JSON list for a composite key; without one, the hash of
+    the whole source record (the typed row's hash where a reader has no record hash)."""
     keys = [quote_identifier(k) for k in entity.key]
+    record = "'hash:' || coalesce(_record_hash, _row_hash)"
     if not keys:
-        return "'hash:' || _row_hash"
+        return record
     if len(keys) == 1:
         key = f"cast({keys[0]} as varchar)"
     else:
         key = "to_json([" + ", ".join(f"cast({k} as varchar)" for k in keys) + "])"
     if all(entity.column(k).required for k in entity.key):
         return key
-    return f"coalesce({key}, 'hash:' || _row_hash)"
+    return f"coalesce({key}, {record})"
 
 
 def _normalized_sql(column: Column) -> str:
-    """Blank text is null (an empty CSV field); non-text values are also trimmed."""
+    """Missing values are null: blank text in every column, and the missing-value markers in a
+    column that is not text (see the module docstring); non-text values are also trimmed."""
     name = quote_identifier(column.name)
-    value = name if column.type == "VARCHAR" else f"trim({name})"
     alias = quote_identifier("_t_" + column.name)
-    return f"case when trim({name}) <> '' then {value} end as {alias}"
+    if column.type == "VARCHAR":
+        return f"case when trim({name}) <> '' then {name} end as {alias}"
+    markers = ", ".join(map(literal, ("", *MISSING_MARKERS)))
+    return f"case when lower(trim({name})) not in ({markers}) then trim({name}) end as {alias}"
 
 
 def typed_rows_sql(entity: Entity, text_sql: str) -> str:
@@ -705,7 +831,9 @@ def typed_rows_sql(entity: Entity, text_sql: str) -> str:
     checked_from = "measured" if windows else "typed"
     return f"""
         with text_rows as (select * from ({text_sql})),
-        normalized as (select _row_number, _parse_error, {normalized} from text_rows),
+        normalized as (
+            select _row_number, _parse_error, _record_hash, {normalized} from text_rows
+        ),
         typed as (select *, {typed} from normalized),{windows}
         checked as (
             select
@@ -713,6 +841,7 @@ def typed_rows_sql(entity: Entity, text_sql: str) -> str:
                 {columns},
                 cast({event_date} as date) as _event_date,
                 md5(concat_ws(chr(31), {hashed})) as _row_hash,
+                _record_hash,
                 coalesce(_parse_error, nullif(concat_ws('; ', {reasons}), '')) as _reasons
             from {checked_from}
         )

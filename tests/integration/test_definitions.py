@@ -44,7 +44,13 @@ def test_every_feed_is_an_asset_with_a_blocking_check() -> None:
         for c in graph.asset_check_keys
         if c.asset_key == dg.AssetKey(["scorecard", "weekly_scorecard"])
     }
-    assert scorecard_checks == {"completeness", "volume", "metric_ranges", "sample_sizes"}
+    assert scorecard_checks == {
+        "completeness",
+        "volume",
+        "metric_ranges",
+        "sample_sizes",
+        "usd_amounts",
+    }
 
 
 def test_dbt_models_read_from_the_ingestion_assets() -> None:

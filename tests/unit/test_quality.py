@@ -250,6 +250,27 @@ def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             """,
             [WEEK],
         )
+        # Converted cost shares and revenue, of the week and of the day before it.
+        con.execute("create schema intermediate")
+        con.execute(
+            """
+            create table intermediate.int_costs_spread as
+            select 'k' || n as cost_id, ?::date + n::int as cost_date, 'EUR' as billing_currency,
+                'billed_cost' as cost_column, 10.0::double as cost_share, 1.1::double as usd_rate,
+                11.0::double as amount_usd
+            from range(-1, 7) as r(n)
+            """,
+            [WEEK],
+        )
+        con.execute(
+            """
+            create table intermediate.int_revenue_usd as
+            select 'o' || n as order_id, ?::date + n::int as occurred_date, 'USD' as currency,
+                20.0::double as amount, 1.0::double as usd_rate, 20.0::double as amount_usd
+            from range(-1, 7) as r(n)
+            """,
+            [WEEK],
+        )
         con.execute(
             """
             create table marts.scorecard_weekly as
@@ -269,7 +290,13 @@ def test_a_complete_week_passes(
     warehouse: duckdb.DuckDBPyConnection, context: AbstractDataContext
 ) -> None:
     results = validate_week(warehouse, WEEK, GateSettings(), context)
-    assert [r.name for r in results] == ["completeness", "volume", "metric_ranges", "sample_sizes"]
+    assert [r.name for r in results] == [
+        "completeness",
+        "volume",
+        "metric_ranges",
+        "sample_sizes",
+        "usd_amounts",
+    ]
     assert all(r.success for r in results), [r.failures for r in results]
     assert _by_name(results)["completeness"].details["rows_checked"] == 4 * 7
     assert _by_name(results)["sample_sizes"].details["rows_checked"] == 2
@@ -369,6 +396,39 @@ def test_a_week_without_headline_values_fails_sample_sizes(
     assert results["sample_sizes"].failures == [
         "sample_sizes: no headline metric of ALL has a week value"
     ]
+
+
+def test_amounts_without_a_usd_value_fail_naming_currency_reason_and_days(
+    warehouse: duckdb.DuckDBPyConnection, context: AbstractDataContext
+) -> None:
+    # A JPY bill spread over two days of the week, one before it (outside the week's check),
+    # a FOCUS row without the chosen cost column, and revenue in a currency without a rate.
+    warehouse.execute(
+        """
+        insert into intermediate.int_costs_spread values
+            ('jpy', ?::date + 2, 'JPY', 'billed_cost', 500, null, null),
+            ('jpy', ?::date + 3, 'JPY', 'billed_cost', 500, null, null),
+            ('old', ?::date - 1, 'JPY', 'billed_cost', 500, null, null),
+            ('focus', ?::date + 6, 'USD', 'EffectiveCost', null, 1.0, null)
+        """,
+        [WEEK, WEEK, WEEK, WEEK],
+    )
+    warehouse.execute(
+        "insert into intermediate.int_revenue_usd values ('chf', ?::date, 'CHF', 9, null, null)",
+        [WEEK],
+    )
+    results = _by_name(validate_week(warehouse, WEEK, GateSettings(), context))
+    assert not results["usd_amounts"].success
+    assert results["usd_amounts"].failures == [
+        "usd_amounts: 1 cost row(s) in JPY on 2026-09-09, 2026-09-10 have no USD amount: "
+        "no FX rate on or before the day",
+        "usd_amounts: 1 cost row(s) in USD on 2026-09-13 have no USD amount: "
+        "no EffectiveCost value",
+        "usd_amounts: 1 revenue row(s) in CHF on 2026-09-07 have no USD amount: "
+        "no FX rate on or before the day",
+    ]
+    others = [r for r in results.values() if r.name != "usd_amounts"]
+    assert all(r.success for r in others)
 
 
 def test_weeks_start_on_monday(

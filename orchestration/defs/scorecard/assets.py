@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # GX takes seconds to import: the module is loaded only when 
 
 SCORECARD = dg.AssetKey(["scorecard", "weekly_scorecard"])
 PUBLISHED = dg.AssetKey(["scorecard", "published_warehouse"])
-GATE_CHECKS = ("completeness", "volume", "metric_ranges", "sample_sizes")
+GATE_CHECKS = ("completeness", "volume", "metric_ranges", "sample_sizes", "usd_amounts")
 
 
 def _week(context: dg.AssetExecutionContext) -> date:
@@ -57,6 +57,7 @@ def _gate_settings(warehouse: Warehouse) -> "GateSettings":
                 "Each day's conversations are within tolerance of the trailing four weeks.",
                 "Rates and shares in [0, 1], percents in [0, 100], counts and durations >= 0.",
                 "Headline metrics of the portfolio reach the minimum sample size.",
+                "Every cost and revenue amount of the week has a USD value.",
             ),
             strict=True,
         )
