@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -37,7 +38,7 @@ def typed(con, landing: Path, relative: str, entity=CONVERSATIONS) -> dict[int, 
     """Rows of one file keyed by row number, as the loader would type them."""
     source = next(f for f in list_source_files(landing, entity.name) if f.relative == relative)
     view = open_source(con, source, entity)
-    cursor = con.execute(typed_rows_sql(entity, view.text_sql))
+    cursor = con.execute(typed_rows_sql(view.entity, view.text_sql))
     names = [d[0] for d in cursor.description]
     return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
 
@@ -205,6 +206,202 @@ def test_missing_required_column_and_corrupt_files_are_rejected(con, tmp_path):
         open_source(con, files["conversations/a.csv"], CONVERSATIONS)
     with pytest.raises(FileRejected, match=r"b\.parquet: unreadable as parquet"):
         open_source(con, files["conversations/b.parquet"], CONVERSATIONS)
+
+
+# --- missing values, as exporters write them ----------------------------------------------
+
+
+def test_csv_missing_markers_are_missing_in_number_columns_only(con, tmp_path):
+    """pandas, R and spreadsheets write a missing number as NaN, NA, null or None."""
+    write(
+        tmp_path,
+        "conversations/a.csv",
+        HEADER
+        + ",csat,region,task_completed\n"
+        + "".join(
+            f"c{i},bot,2026-05-01T10:00:00Z,2026-05-01T10:05:00Z,u1,true,false,true,{m},NA,{m}\n"
+            for i, m in enumerate(["NaN", "nan", "NA", "N/A", "null", "NULL", "None", ""])
+        )
+        + "c9,bot,2026-05-01T10:00:00Z,2026-05-01T10:05:00Z,u1,NaN,false,true,4,,\n",
+    )
+    rows = typed(con, tmp_path, "conversations/a.csv")
+    for line in range(2, 10):
+        assert rows[line]["csat"] is None and rows[line]["task_completed"] is None, line
+        assert rows[line]["_reasons"] is None, line
+        # In a text column NA is a value (a region code), only an empty field is missing.
+        assert rows[line]["region"] == "NA"
+    assert rows[10]["_reasons"] == "ai_involved: required value missing"
+    assert rows[10]["region"] is None
+
+
+def test_json_dumps_nan_is_missing_in_any_column(con, tmp_path):
+    """Python's json.dumps writes float('nan') as a bare NaN: pandas' missing text and numbers."""
+    nan = float("nan")
+    base = {
+        "conversation_id": "c1",
+        "ai_system": "bot",
+        "started_at": "2026-05-01T10:00:00Z",
+        "ended_at": "2026-05-01T10:05:00Z",
+        "customer_id": "u1",
+        "ai_involved": True,
+        "escalated_to_human": False,
+        "resolved": True,
+    }
+    records = [
+        base | {"csat": nan, "intent": nan, "human_handle_seconds": nan},
+        base | {"conversation_id": "c2", "intent": "NaN", "csat": "NaN"},
+        base | {"conversation_id": "c3", "customer_id": nan},
+        base | {"conversation_id": "c4", "ai_involved": nan},
+    ]
+    write(tmp_path, "conversations/a.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    assert "NaN" in (tmp_path / "conversations/a.jsonl").read_text()
+    rows = typed(con, tmp_path, "conversations/a.jsonl")
+    assert (rows[1]["csat"], rows[1]["intent"], rows[1]["human_handle_seconds"]) == (
+        None,
+        None,
+        None,
+    )
+    assert rows[1]["_reasons"] is None
+    # The text "NaN" is a text value, and a missing number.
+    assert (rows[2]["intent"], rows[2]["csat"], rows[2]["_reasons"]) == ("NaN", None, None)
+    assert rows[3]["_reasons"] == "customer_id: required value missing"
+    assert rows[4]["_reasons"] == "ai_involved: required value missing"
+
+
+def test_parquet_nan_is_missing_and_infinity_is_not_a_number(con, tmp_path):
+    path = tmp_path / "conversations" / "a.parquet"
+    path.parent.mkdir(parents=True)
+    stamp = pa.array([datetime(2026, 5, 1, 10, tzinfo=UTC)] * 3, pa.timestamp("us", tz="UTC"))
+    table = pa.table(
+        {
+            "conversation_id": ["c1", "c2", "c3"],
+            "ai_system": ["bot"] * 3,
+            "started_at": stamp,
+            "ended_at": stamp,
+            "customer_id": ["u1"] * 3,
+            "ai_involved": [True] * 3,
+            "escalated_to_human": [False] * 3,
+            "resolved": [True] * 3,
+            "csat": pa.array([float("nan"), None, float("inf")], pa.float64()),
+        }
+    )
+    pq.write_table(table, path)
+    rows = typed(con, tmp_path, "conversations/a.parquet")
+    assert rows[1]["csat"] is None and rows[1]["_reasons"] is None
+    assert rows[2]["csat"] is None and rows[2]["_reasons"] is None
+    assert rows[3]["_reasons"] == "csat: 'inf' is not a number"
+
+
+# --- FOCUS cost files ------------------------------------------------------------------------
+
+COSTS = ENTITIES["costs"]
+FOCUS_HEADER = (
+    "BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,"
+    "ServiceCategory,ServiceName,ProviderName,ResourceId,SkuId,Tags"
+)
+
+
+def test_a_focus_csv_in_costs_is_read_by_its_focus_columns(con, tmp_path):
+    write(
+        tmp_path,
+        "costs/date=2026-05-01/focus.csv",
+        FOCUS_HEADER + "\n"
+        "1.50,1.20,EUR,2026-05-01T00:00:00Z,2026-05-02T00:00:00Z,Usage,AI and Machine Learning,"
+        'Models,Acme,r1,s1,"{""ai_system"": ""bot"", ""env"": ""prod""}"\n'
+        "-0.40,-0.40,EUR,2026-05-01T00:00:00Z,2026-05-02T00:00:00Z,Credit,,,Acme,,,\n"
+        "2.00,2.00,EUR,2026-05-01T00:00:00Z,2026-05-02T00:00:00Z,,Compute,VMs,Acme,r2,s2,\n",
+    )
+    rows = typed(con, tmp_path, "costs/date=2026-05-01/focus.csv", COSTS)
+    first = rows[2]
+    assert (first["billed_cost"], first["effective_cost"], first["billing_currency"]) == (
+        1.5,
+        1.2,
+        "EUR",
+    )
+    assert (first["charge_category"], first["service_category"], first["sku_id"]) == (
+        "Usage",
+        "AI and Machine Learning",
+        "s1",
+    )
+    assert json.loads(first["tags"]) == {"ai_system": "bot", "env": "prod"}
+    # A FOCUS row has no cost_type or program until dbt derives them: not a reason.
+    assert first["cost_type"] is None and first["_reasons"] is None
+    assert rows[3]["billed_cost"] == -0.4 and rows[3]["_reasons"] is None
+    assert rows[4]["_reasons"] == "charge_category: required value missing"
+
+
+def test_focus_names_match_without_case_and_take_the_1_3_provider(con, tmp_path):
+    write(
+        tmp_path,
+        "costs/a.csv",
+        "billedcost,BILLINGCURRENCY,chargeperiodstart,ChargePeriodEnd,chargecategory,"
+        "ServiceProviderName\n"
+        "3,USD,2026-05-01,2026-05-01T01:00:00,Usage,Solora AI\n",
+    )
+    rows = typed(con, tmp_path, "costs/a.csv", COSTS)
+    assert (rows[2]["billed_cost"], rows[2]["provider_name"], rows[2]["_reasons"]) == (
+        3.0,
+        "Solora AI",
+        None,
+    )
+
+
+def test_a_file_in_focus_must_have_the_focus_columns(con, tmp_path):
+    write(tmp_path, "focus/bill.csv", "BilledCost,BillingCurrency\n1,USD\n")
+    write(tmp_path, "costs/own.csv", "cost_id,billed_cost\nk1,1\n")
+    files = {f.relative: f for f in list_source_files(tmp_path, "costs")}
+    assert files["focus/bill.csv"].layout is not None and files["costs/own.csv"].layout is None
+    with pytest.raises(
+        FileRejected,
+        match=r"focus/bill\.csv: missing required FOCUS column\(s\) ChargePeriodStart, "
+        r"ChargePeriodEnd, ChargeCategory",
+    ):
+        open_source(con, files["focus/bill.csv"], COSTS)
+    with pytest.raises(FileRejected, match=r"own\.csv: missing required column\(s\) charge_"):
+        open_source(con, files["costs/own.csv"], COSTS)
+
+
+def test_focus_parquet_tags_map_becomes_a_json_object(con, tmp_path):
+    path = tmp_path / "focus" / "bill.parquet"
+    path.parent.mkdir(parents=True)
+    start = pa.array([datetime(2026, 5, 1, tzinfo=UTC)] * 2, pa.timestamp("us", tz="UTC"))
+    end = pa.array([datetime(2026, 5, 2, tzinfo=UTC)] * 2, pa.timestamp("us", tz="UTC"))
+    table = pa.table(
+        {
+            "BilledCost": pa.array([Decimal("1.25"), Decimal("2.5")], pa.decimal128(20, 10)),
+            "EffectiveCost": pa.array([float("nan"), 2.5]),
+            "BillingCurrency": ["USD", "USD"],
+            "ChargePeriodStart": start,
+            "ChargePeriodEnd": end,
+            "ChargeCategory": ["Usage", "Usage"],
+            "Tags": pa.array(
+                [[("ai_system", "bot"), ("team", "cx")], None], pa.map_(pa.string(), pa.string())
+            ),
+        }
+    )
+    pq.write_table(table, path)
+    rows = typed(con, tmp_path, "focus/bill.parquet", COSTS)
+    assert json.loads(rows[1]["tags"]) == {"ai_system": "bot", "team": "cx"}
+    assert rows[1]["billed_cost"] == 1.25 and rows[1]["effective_cost"] is None
+    assert rows[2]["tags"] is None and rows[2]["_reasons"] is None
+
+
+def test_keyless_rows_are_identified_by_every_column_of_their_record(con, tmp_path):
+    write(
+        tmp_path,
+        "costs/a.csv",
+        FOCUS_HEADER
+        + ",PricingQuantity\n"
+        + "1,1,USD,2026-05-01,2026-05-02,Usage,Compute,VMs,Acme,r1,s1,,5\n" * 2
+        + "1,1,USD,2026-05-01,2026-05-02,Usage,Compute,VMs,Acme,r2,s1,,5\n"
+        + "1,1,USD,2026-05-01,2026-05-02,Usage,Compute,VMs,Acme,r1,s1,,6\n",
+    )
+    rows = typed(con, tmp_path, "costs/a.csv", COSTS)
+    keys = [rows[line]["_row_key"] for line in (2, 3, 4, 5)]
+    assert keys[0] == keys[1] and len(set(keys)) == 3
+    assert all(key.startswith("hash:") for key in keys)
+    # A column raw.costs does not keep (PricingQuantity) still tells row 5 from row 2.
+    assert rows[2]["_row_hash"] == rows[5]["_row_hash"]
 
 
 def otlp_export() -> dict:
