@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import duckdb
@@ -25,6 +26,9 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration.lib.environment import DEFAULT_DATA_DIR, REPO_ROOT, Environment
+
+if TYPE_CHECKING:
+    from orchestration.lib.ingest import FileResult
 
 # In a pipe or a log there is no terminal width to fit: give tables room instead of truncating.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
@@ -63,11 +67,13 @@ def _logging_to(log: Path) -> Iterator[None]:
 class RunReport:
     days: tuple[date, date]
     log: Path
+    # Days found in the landing folder that are not complete yet (today): the next run's.
+    left_for_later: list[date] = field(default_factory=list)
     weeks_published: list[str] = field(default_factory=list)
     weeks_failed: dict[str, list[str]] = field(default_factory=dict)
     nightly_errors: list[str] = field(default_factory=list)
-    # Rows quarantined and files rejected by the loads of these days.
-    quarantined: tuple[int, int] = (0, 0)
+    # Every file the loads of these days read or rejected, by entity, with its rows.
+    accounts: dict[str, list[FileResult]] = field(default_factory=dict)
 
 
 def _dagster_home() -> None:
@@ -137,16 +143,26 @@ def run_pipeline(
         raise AmwError(f"landing folder {landing} does not exist; point --landing at your files")
     from orchestration.lib import ingest
 
+    today = datetime.now(UTC).date()
+    end_given = end is not None
+    if end_given and end >= today:
+        raise AmwError(f"--end {end} is not a complete day yet (today is {today} UTC)")
     days = ingest.discover_partitions(landing)
+    # An exporter writing as it goes always has today's folder: it waits for the next run.
+    left_for_later = [day for day in days if day >= today and not end_given]
     if start is None or end is None:
+        complete = [day for day in days if day < today]
         if not days:
             raise AmwError(f"no data files found under {landing}; see README 'Your own data'")
-        start, end = start or days[0], end or days[-1]
+        if not complete and not end_given:
+            raise AmwError(
+                f"the files under {landing} are all of {days[0]} or later, not a complete day"
+                f" yet (today is {today} UTC); run again once a day is complete"
+            )
+        start, end = start or days[0], end or complete[-1]
     if start > end:
-        raise AmwError(f"--start {start} is after --end {end}")
-    today = datetime.now(UTC).date()
-    if end >= today:
-        raise AmwError(f"--end {end} is not a complete day yet (today is {today} UTC)")
+        last = "--end" if end_given else "the last complete day"
+        raise AmwError(f"--start {start} is after {last} {end}")
     configured = date.fromisoformat(Environment.from_env().partitions_start)
     if start < configured:
         os.environ["AMW_PARTITIONS_START"] = start.isoformat()
@@ -158,14 +174,14 @@ def run_pipeline(
     from orchestration.definitions import defs
     from orchestration.lib.scorecard import iso_week_label
 
-    report = RunReport(days=(start, end), log=_log_path(warehouse))
+    report = RunReport(days=(start, end), log=_log_path(warehouse), left_for_later=left_for_later)
     instance = dg.DagsterInstance.get()
     with console.status(f"nightly job over {start} .. {end}"), _logging_to(report.log):
         nightly = execute_nightly(instance, start, end)
     if not nightly.success:
         report.nightly_errors = _failures(nightly)
         return report
-    report.quarantined = _quarantined(warehouse, start, end)
+    report.accounts = _accounts(warehouse, start, end)
     weekly = defs.resolve_job_def("weekly_scorecard")
     for monday in _complete_weeks(start, end):
         label = iso_week_label(monday)
@@ -183,25 +199,69 @@ def run_pipeline(
     return report
 
 
-def _quarantined(warehouse: Path, start: date, end: date) -> tuple[int, int]:
-    """What the loads of [start, end] set aside, with the rejects that carry no day (snapshot
-    files, files outside date folders that could not be dated)."""
-    from orchestration.lib.scorecard import load_rejects
+def _accounts(warehouse: Path, start: date, end: date) -> dict[str, list[FileResult]]:
+    """What the loads of [start, end] read, file by file, with the files that carry no day
+    (snapshots, files outside date folders that could not be dated)."""
+    from orchestration.lib.ingest import file_accounts
 
     with duckdb.connect(str(warehouse)) as con:
-        rejects = load_rejects(con, start, end)
-    return rejects.rows_quarantined, rejects.files_rejected
+        return file_accounts(con, start, end)
+
+
+# Files that set rows aside are listed one per line, up to this many.
+_FILES_SHOWN = 20
+_COUNT_COLUMNS = ("read", "loaded", "quarantined", "duplicate", "replaced")
+
+
+def _counts(files: list[FileResult]) -> list[int]:
+    return [sum(getattr(f, f"rows_{name}") for f in files) for name in _COUNT_COLUMNS]
+
+
+def _print_accounts(accounts: dict[str, list[FileResult]], warehouse: Path) -> None:
+    """Every row read is loaded, quarantined, a duplicate or replaced: per feed, then the files
+    that did not load every row, so that nothing leaves the run without a line."""
+    from orchestration.lib.ingest import sets_aside
+
+    files = [f for entity_files in accounts.values() for f in entity_files]
+    read, loaded, quarantined, duplicate, replaced = _counts(files)
+    rejected = sum(1 for f in files if f.rejected)
+    console.print(
+        f"rows: {read:,} read = {loaded:,} loaded + {quarantined:,} quarantined"
+        f" + {duplicate:,} duplicate + {replaced:,} replaced; {rejected:,} files rejected"
+    )
+    feeds = Table(title="rows by feed")
+    for column in ("feed", "files", *_COUNT_COLUMNS, "files rejected"):
+        feeds.add_column(column, justify="left" if column == "feed" else "right")
+    for entity, entity_files in accounts.items():
+        counts = [f"{n:,}" for n in _counts(entity_files)]
+        rejects = sum(1 for f in entity_files if f.rejected)
+        feeds.add_row(entity, f"{len(entity_files):,}", *counts, f"{rejects:,}")
+    console.print(feeds)
+    aside = [(e, f) for e, entity_files in accounts.items() for f in entity_files if sets_aside(f)]
+    if not aside:
+        return
+    table = Table(title="files that did not load every row")
+    for column in ("feed", "file", *_COUNT_COLUMNS, "rejected"):
+        table.add_column(column, justify="right" if column in _COUNT_COLUMNS else "left")
+    for entity, f in aside[:_FILES_SHOWN]:
+        counts = [f"{getattr(f, f'rows_{name}'):,}" for name in _COUNT_COLUMNS]
+        table.add_row(entity, f.source_file, *counts, f.rejected or "")
+    console.print(table)
+    if len(aside) > _FILES_SHOWN:
+        console.print(f"... and {len(aside) - _FILES_SHOWN} more files")
+    console.print(
+        f"why: quarantine.rows and quarantine.files; per file and day: raw.load_audit"
+        f" (in {warehouse})"
+    )
 
 
 def _print_report(report: RunReport, env: Environment) -> None:
     first, last = report.days
     console.print(f"days processed: {first} .. {last} (run log: {report.log})")
-    rows, files = report.quarantined
-    if rows or files:
-        console.print(
-            f"quarantined: {rows} rows, {files} files rejected"
-            f" (see quarantine.rows and quarantine.files in {env.warehouse_path})"
-        )
+    if report.left_for_later:
+        days = ", ".join(map(str, report.left_for_later))
+        console.print(f"left for later: {days} (not a complete day yet; a later run loads it)")
+    _print_accounts(report.accounts, env.warehouse_path)
     for label, reasons in report.weeks_failed.items():
         console.print(f"[red]week {label} NOT published[/red]")
         for reason in reasons:

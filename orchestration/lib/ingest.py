@@ -152,6 +152,44 @@ def totals(results: Iterable[LoadResult]) -> dict[str, int]:
     return summed
 
 
+def file_accounts(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, entity: str | None = None
+) -> dict[str, list[FileResult]]:
+    """Every file the loads of days [first, last] read or rejected, by entity, with its rows
+    summed over those days: a file outside any date= folder is audited once per day it feeds.
+    Snapshot files (roster, reference overrides) carry no day and are always included."""
+    scope = (
+        "(partition_date between $first and $last or partition_date is null)"
+        " and ($entity is null or entity = $entity)"
+    )
+    counts = ", ".join(f"sum({name})" for name in _COUNTS)
+    zeros = ", ".join("0" for _ in _COUNTS)
+    rows = con.execute(
+        f"""
+        select entity, source_file, {counts}, null as rejected
+        from raw.load_audit where {scope}
+        group by entity, source_file
+        union all
+        select entity, source_file, {zeros}, reason
+        from quarantine.files where {scope}
+        order by entity, source_file
+        """,
+        {"first": first, "last": last, "entity": entity},
+    ).fetchall()
+    accounts: dict[str, list[FileResult]] = {}
+    for name, *values in rows:
+        accounts.setdefault(name, []).append(FileResult(*values))
+    return accounts
+
+
+def sets_aside(result: FileResult) -> bool:
+    """The file did not load every row it holds: rejected, or rows quarantined, duplicate or
+    replaced by a later version."""
+    return bool(
+        result.rejected or result.rows_quarantined or result.rows_duplicate or result.rows_replaced
+    )
+
+
 @dataclass(frozen=True)
 class SnapshotResult:
     # Rows of each reference override loaded; a table without a (valid) override is absent.

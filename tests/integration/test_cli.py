@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.conftest import Workspace
@@ -34,6 +36,22 @@ def test_run_with_a_range_the_wrong_way_round(ws: Workspace) -> None:
     ws.landing.mkdir()
     line = _one_line_error(ws.run("--start", "2026-05-02", "--end", "2026-05-01"))
     assert "after" in line
+
+
+def test_run_on_only_today_says_no_day_is_complete_yet(ws: Workspace) -> None:
+    today = datetime.now(UTC).date()
+    folder = ws.landing / "uptime" / f"date={today}"
+    folder.mkdir(parents=True)
+    (folder / "checks.csv").write_text(f"ai_system,checked_at,up\nbot,{today}T01:00:00Z,true\n")
+    line = _one_line_error(ws.run())
+    assert f"all of {today} or later" in line and "not a complete day yet" in line
+
+
+def test_an_explicit_end_of_today_stays_an_error(ws: Workspace) -> None:
+    ws.landing.mkdir()
+    today = datetime.now(UTC).date()
+    line = _one_line_error(ws.run("--end", today.isoformat()))
+    assert f"--end {today} is not a complete day yet" in line
 
 
 def test_query_before_anything_was_published(ws: Workspace) -> None:

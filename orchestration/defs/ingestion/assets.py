@@ -54,19 +54,40 @@ def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
                 results.append(ingest.load_partition(con, entity, landing.dir, day))
         totals = ingest.totals(results)
         metadata: dict[str, object] = dict(totals)
-        if totals["rows_quarantined"] or totals["files_rejected"]:
-            context.log.warning(
-                f"{entity}: {totals['rows_quarantined']} rows quarantined, "
-                f"{totals['files_rejected']} files rejected "
-                "(see quarantine.rows / quarantine.files)"
-            )
-            with warehouse.connect() as con:
-                metadata["set_aside"] = dg.MetadataValue.md(
-                    _set_aside(con, entity, context.partition_key_range)
+        days = context.partition_key_range
+        with warehouse.connect() as con:
+            accounts = ingest.file_accounts(con, days.start, days.end, entity).get(entity, [])
+            aside = [f for f in accounts if ingest.sets_aside(f)]
+            if aside:
+                context.log.warning(
+                    f"{entity}: {totals['rows_quarantined']} rows quarantined, "
+                    f"{totals['rows_duplicate']} duplicate, {totals['rows_replaced']} replaced, "
+                    f"{totals['files_rejected']} files rejected "
+                    "(see raw.load_audit, quarantine.rows and quarantine.files)"
                 )
+                metadata["files_set_aside"] = dg.MetadataValue.md(_files_table(aside))
+                if any(f.rows_quarantined or f.rejected for f in aside):
+                    metadata["set_aside"] = dg.MetadataValue.md(_set_aside(con, entity, days))
         return dg.MaterializeResult(metadata=metadata)
 
     return _asset
+
+
+def _files_table(files: list[ingest.FileResult]) -> str:
+    """The files of the run's days that did not load every row, with their accounting."""
+    lines = [
+        "| File | Read | Loaded | Quarantined | Duplicate | Replaced | Rejected |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for f in files[:_SET_ASIDE_LINES]:
+        rejected = (f.rejected or "").replace("|", "\\|")
+        lines.append(
+            f"| `{f.source_file}` | {f.rows_read:,} | {f.rows_loaded:,} | {f.rows_quarantined:,}"
+            f" | {f.rows_duplicate:,} | {f.rows_replaced:,} | {rejected} |"
+        )
+    if len(files) > _SET_ASIDE_LINES:
+        lines.append(f"\n{len(files) - _SET_ASIDE_LINES} more files: see raw.load_audit.")
+    return "\n".join(lines)
 
 
 def _set_aside(con, entity: str, days: dg.PartitionKeyRange) -> str:
