@@ -103,6 +103,11 @@ def O(name: str, type_: str = "VARCHAR", **rules) -> Column:  # noqa: E743 - the
     return _c(name, type_, False, **rules)
 
 
+# Texts that mean "missing" in a number, boolean, date or time column (compared in lower case),
+# beside an empty value: pandas' and Python's NaN, R's and spreadsheets' NA, JSON's null. In a
+# text column only an empty value (and a JSON null or NaN literal) is missing: "NA" is a value.
+MISSING_MARKERS = ("nan", "-nan", "na", "n/a", "null", "none")
+
 USE_CASES = ("customer_service", "sales", "marketing", "operations", "content")
 COST_TYPES = ("ai_inference", "ai_platform", "ai_implementation", "human_labor", "other")
 # The FinOps FOCUS columns (1.0 to 1.3) a cost file is read with, by the contract column they

@@ -30,7 +30,14 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.contract import ENTITIES, Column, Entity, Layout, quote_identifier
+from orchestration.lib.contract import (
+    ENTITIES,
+    MISSING_MARKERS,
+    Column,
+    Entity,
+    Layout,
+    quote_identifier,
+)
 
 # The folder of OTLP/JSON trace exports: extra files of the llm_calls entity.
 OTLP_FOLDER = "otlp"
@@ -41,9 +48,6 @@ _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 _OFFSET_PATTERN = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
-# Texts that mean "missing" in a number, boolean, date or time column (compared in lower case),
-# beside an empty value: pandas' and Python's NaN, R's and spreadsheets' NA, JSON's null.
-MISSING_MARKERS = ("nan", "-nan", "na", "n/a", "null", "none")
 # Mapping of llm_calls columns to OpenTelemetry GenAI span attributes, in order of preference.
 # Any contract column may also come as an attribute of its own name (e.g. cost_usd).
 OTLP_ATTRIBUTES: dict[str, tuple[str, ...]] = {

@@ -29,8 +29,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     result = ws.run()
     assert result.returncode == 0, describe(result)
     assert "2026-W44" in result.stdout, describe(result)
-    planted = (len(PLANTED["bad_rows"]), len(PLANTED["bad_files"]))
-    assert f"quarantined: {planted[0]} rows, {planted[1]} files rejected" in result.stdout
+    # The run's summary accounts for every row it set aside.
+    bad_rows, bad_files = len(PLANTED["bad_rows"]), len(PLANTED["bad_files"])
+    duplicates, corrections = len(PLANTED["duplicates"]), len(PLANTED["corrections"])
+    assert (
+        f" + {bad_rows} quarantined + {duplicates} duplicate + {corrections} replaced;"
+        f" {bad_files} files rejected" in result.stdout
+    ), describe(result)
     return ws
 
 
