@@ -159,3 +159,28 @@
         from {{ source }}
     )
 {%- endmacro %}
+
+
+{#
+    The text of a JSON object's member, by a key that is a SQL expression (a value read from a
+    table, not a compile-time constant): null when the member is missing or JSON null, or when
+    the text is no valid JSON; a string member without its quotes, JSON true as 'true', a
+    number as its digits, an object or array as its JSON text. The key is quoted into the path,
+    so keys such as `user:ai-program` or `a.b` are read whole. Spark's bracket notation cannot
+    hold a key with a single quote: such a key finds nothing there.
+#}
+{% macro json_member_text(json_text, key) -%}
+    {{ return(adapter.dispatch('json_member_text', 'ai_metrics_warehouse')(json_text, key)) }}
+{%- endmacro %}
+
+{# DuckDB: `$."key"`, with `\` and `"` escaped; json_extract_string raises on invalid JSON. #}
+{% macro duckdb__json_member_text(json_text, key) -%}
+    {%- set quoted_key = "replace(replace(" ~ key ~ ", '\\', '\\\\'), '\"', '\\\"')" -%}
+    {%- set path = dbt.concat(["'$.\"'", quoted_key, "'\"'"]) -%}
+    case when json_valid({{ json_text }}) then json_extract_string({{ json_text }}, {{ path }}) end
+{%- endmacro %}
+
+{# Spark: `$['key']` (chr(39) is the quote: string literals escape it differently per engine). #}
+{% macro spark__json_member_text(json_text, key) -%}
+    get_json_object({{ json_text }}, {{ dbt.concat(["'$['", "chr(39)", key, "chr(39)", "']'"]) }})
+{%- endmacro %}

@@ -106,6 +106,14 @@ REFERENCE_CHANGE = (
     "(`amw run`, the UI's jobs); a `dbt build` by hand needs `--full-refresh`."
 )
 SETTING_REBUILD = REFERENCE_CHANGE.format(what="setting")
+# The columns a cost row's amount that counts comes from: billed_cost on a row in the contract's
+# own columns; on a FinOps FOCUS row the column the setting focus_cost_column names.
+COST_AMOUNT = (
+    "costs.billed_cost",
+    "costs.effective_cost",
+    "costs.list_cost",
+    "costs.contracted_cost",
+)
 
 
 @dataclass(frozen=True)
@@ -560,8 +568,10 @@ METRICS: tuple[Metric, ...] = (
         ),
         event_time="llm_calls.started_at",
         caveats=(
-            "A call without cost_usd whose model has no price is left out (flagged is_unpriced in "
-            "intermediate.int_llm_calls_priced); sample_size counts the calls costed.",
+            "A call without cost_usd and without tokens (no count, or a total of 0) costs 0. A "
+            "call with tokens, without cost_usd, whose model has no price is left out (flagged "
+            "is_unpriced in intermediate.int_llm_calls_priced); sample_size counts the calls "
+            "costed.",
             REFERENCE_CHANGE.format(what="model_prices table"),
             "An estimate from the calls, not a bill: ai_run_cost_usd prefers the bills.",
         ),
@@ -1258,16 +1268,21 @@ METRICS: tuple[Metric, ...] = (
         statistic="value",
         interval="none",
         direction="none",
-        definition="Billed ai_inference + ai_platform costs of the period in USD; for a program "
-        "and day no ai_inference bill covers, the calls' inference_cost_usd stands in for the "
-        "inference part.",
+        definition="Billed ai_inference + ai_platform costs of the period in USD (each cost row's "
+        "amount that counts: billed_cost, or on a FinOps FOCUS row the column the setting "
+        "focus_cost_column names); for a program and day no ai_inference bill covers, the calls' "
+        "inference_cost_usd stands in for the inference part.",
         sources=(
-            "costs.billed_cost",
+            *COST_AMOUNT,
             "costs.billing_currency",
             "costs.cost_type",
             "costs.ai_system",
+            "costs.charge_category",
+            "costs.service_category",
+            "costs.tags",
             "costs.charge_period_start",
             "costs.charge_period_end",
+            "focus_cost_types.cost_type",
             "fx_rates.usd_rate",
             "llm_calls.cost_usd",
         ),
@@ -1277,7 +1292,15 @@ METRICS: tuple[Metric, ...] = (
             "Credits are negative costs, so a value can be negative.",
             "Untagged costs count under the program `unallocated`; ALL sums every program, "
             "unallocated included.",
-            "A cost in a currency without an FX rate on or before its day is left out.",
+            "A FinOps FOCUS row counts the column focus_cost_column names (default "
+            "EffectiveCost, amortized: a commitment purchase counts 0 and its share sits on the "
+            "usage rows it covers), under the program its Tags name by the key "
+            "focus_ai_system_tag, with the cost_type of the most specific focus_cost_types rule "
+            "(`other` when none matches; only ai_inference and ai_platform count here).",
+            "A cost in a currency without an FX rate on or before its day (USD needs none), or a "
+            "FOCUS row whose chosen cost column is empty, is left out (unconverted_cost_rows in "
+            "marts.roi_summary).",
+            REFERENCE_CHANGE.format(what="focus_cost_types table or FOCUS setting"),
         ),
     ),
     Metric(
@@ -1311,7 +1334,7 @@ METRICS: tuple[Metric, ...] = (
         definition="(ai_run_cost_usd + human_oversight_cost_usd) / AI conversations that started "
         "in the period with resolved true (escalated ones included).",
         sources=(
-            "costs.billed_cost",
+            *COST_AMOUNT,
             "llm_calls.cost_usd",
             "conversations.human_handle_seconds",
             "conversations.ai_involved",
@@ -1366,7 +1389,7 @@ METRICS: tuple[Metric, ...] = (
             "conversations.human_handle_seconds",
             "conversations.resolved",
             "conversations.ai_involved",
-            "costs.billed_cost",
+            *COST_AMOUNT,
             "llm_calls.cost_usd",
             "labor_rates.hourly_usd",
         ),
@@ -1400,7 +1423,8 @@ METRICS: tuple[Metric, ...] = (
         caveats=(
             "A refund counts negative whatever sign it was filed with; other statuses (pending) "
             "count nothing.",
-            "A row in a currency without an FX rate on or before its day is left out.",
+            "A row in a currency without an FX rate on or before its day (USD needs none) is "
+            "left out.",
         ),
         guardrails=("csat_average", "compliance_score"),
     ),
@@ -1451,7 +1475,7 @@ METRICS: tuple[Metric, ...] = (
         "with units in both arms: treatment revenue − treatment units × control revenue per "
         "control unit, each day a stratum; on other days attributed_revenue_usd).",
         sources=(
-            "costs.billed_cost",
+            *COST_AMOUNT,
             "costs.cost_type",
             "conversations.human_handle_seconds",
             "conversations.resolved",
@@ -1481,7 +1505,7 @@ METRICS: tuple[Metric, ...] = (
         definition="Days from the first deployment's day to the first day on which cumulative "
         "value (as in roai) reaches cumulative investment since then; the value of every period "
         "that ends on or after that day.",
-        sources=("deployments.deployed_at", "costs.billed_cost", "conversations.resolved"),
+        sources=("deployments.deployed_at", *COST_AMOUNT, "conversations.resolved"),
         event_time="deployments.deployed_at",
         caveats=(
             "Null until the investment has paid back; sample_size counts the days with data "
@@ -1490,6 +1514,15 @@ METRICS: tuple[Metric, ...] = (
             "the first deployment of any program.",
         ),
     ),
+)
+
+# The metrics that count cost rows (int_costs_spread), and so read the FOCUS settings.
+COST_METRICS = (
+    "ai_run_cost_usd",
+    "cost_to_serve_usd",
+    "cost_reduction_usd",
+    "roai",
+    "time_to_value_days",
 )
 
 SETTINGS: tuple[Setting, ...] = (
@@ -1563,6 +1596,26 @@ SETTINGS: tuple[Setting, ...] = (
         "srm_alpha",
         "An experiment whose sample-ratio-mismatch p-value is below this is `invalid`.",
         other_users="marts.experiment_results",
+    ),
+    Setting(
+        "focus_cost_column",
+        "Which cost column of a FinOps FOCUS cost row counts: `BilledCost` (what was invoiced), "
+        "`EffectiveCost` (amortized: a commitment purchase counts 0 and its share sits on the "
+        "usage rows it covers), `ListCost` or `ContractedCost`. A FOCUS row whose chosen column "
+        "is empty has no cost (never 0, never another column) and counts in "
+        "unconverted_cost_rows; a row in the contract's own columns always counts billed_cost.",
+        COST_METRICS,
+        other_users="marts.roi_summary",
+    ),
+    Setting(
+        "focus_ai_system_tag",
+        "The key in a FinOps FOCUS cost row's Tags (a JSON object) whose value names the program "
+        "(ai_system) the cost belongs to, read as one key (`user:ai-program` and `a.b` are keys, "
+        "not paths; a JSON true reads `true`). A FOCUS row without it, or with a blank value, "
+        "counts under `unallocated`; whether a row has it is the `tagged` column of the "
+        "focus_cost_types rules.",
+        COST_METRICS,
+        other_users="marts.roi_summary",
     ),
 )
 

@@ -629,21 +629,30 @@ def test_operational_metrics_match_numpy(built: Warehouse) -> None:
 
 
 def inference_cost(span: dict) -> float | None:
-    """The expected cost of one call: the tracer's, else tokens x the seed's price."""
+    """The expected cost of one call: the tracer's, else 0 without tokens (nothing to price,
+    whatever the model), else tokens x the seed's price (None: the model has none)."""
     if span.get("cost_usd") is not None:
         return span["cost_usd"]
+    tokens_in, tokens_out = span.get("input_tokens") or 0, span.get("output_tokens") or 0
+    if tokens_in + tokens_out == 0:
+        return 0.0
     try:
         price_in, price_out = seed_price(span["model"])
     except StopIteration:
         return None
-    tokens_in, tokens_out = span.get("input_tokens") or 0, span.get("output_tokens") or 0
     return (tokens_in * price_in + tokens_out * price_out) / 1000
 
 
 def test_inference_cost_and_unpriced_calls(built: Warehouse) -> None:
     calls = built.frame(
-        "select span_id, inference_cost_usd, is_unpriced from intermediate.int_llm_calls_priced"
+        "select span_id, inference_cost_usd, is_unpriced, cost_source"
+        " from intermediate.int_llm_calls_priced"
     ).set_index("span_id")
+    # s4 has no tokens and a model without a price: nothing to price, so 0, not unpriced.
+    assert (calls.loc["s4", "inference_cost_usd"], calls.loc["s4", "cost_source"]) == (
+        0.0,
+        "no_tokens",
+    )
     for span in CALLS:
         want = inference_cost(span)
         got = calls.loc[span["span_id"]]

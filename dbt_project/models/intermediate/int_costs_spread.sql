@@ -4,14 +4,15 @@
     **replace_periods_config(['charge_start_date'])
 ) }}
 
--- One row per cost row and UTC day its charge period [start, end) touches: billed_cost split
--- equally over those days, and each day's share converted to USD at the latest FX rate on or
--- before that day (USD is 1 without a rate row). A share without a rate keeps a null amount_usd.
+-- One row per cost row and UTC day its charge period [start, end) touches: the amount that
+-- counts (cost, in billing_currency: int_costs_classified) split equally over those days, and
+-- each day's share converted to USD at the latest FX rate on or before that day (USD is 1 on
+-- every day). A share without a rate, or of a row without a cost, keeps a null amount_usd.
 -- Incremental runs rebuild the cost rows whose charge period starts on a recomputed day.
 
 with costs as (
 
-    select * from {{ ref('stg_raw__costs') }}
+    select * from {{ ref('int_costs_classified') }}
     where {{ in_recompute_days('charge_start_date') }}
 
 ),
@@ -94,8 +95,9 @@ spread as (
         ) as cost_date,
         measured.days_touched,
         measured.billing_currency,
-        measured.billed_cost,
-        measured.billed_cost / measured.days_touched as billed_cost_share
+        measured.cost_column,
+        measured.cost,
+        measured.cost / measured.days_touched as cost_share
     from measured
     inner join day_offsets
         on day_offsets.day_offset < measured.days_touched
@@ -107,7 +109,7 @@ converted as (
     select
         spread.*,
         fx.usd_rate,
-        spread.billed_cost_share * fx.usd_rate as amount_usd
+        spread.cost_share * fx.usd_rate as amount_usd
     from spread
     left join {{ ref('int_fx_rate_periods') }} as fx
         on fx.currency = spread.billing_currency

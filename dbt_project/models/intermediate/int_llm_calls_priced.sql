@@ -5,8 +5,10 @@
 ) }}
 
 -- One row per llm call with its tokens and inference cost: the tracer's cost_usd where given,
--- else tokens x the price of its model (and provider, when the call names one) valid on the
--- call's day. A call without a cost whose model has no price keeps a null cost and is flagged.
+-- else 0 for a call without tokens (neither count, or a total of 0: a failed call used nothing
+-- to price, whatever its model), else tokens x the price of its model (and provider, when the
+-- call names one) valid on the call's day. A call with tokens, without a cost, whose model has
+-- no price keeps a null cost and is flagged.
 
 with calls as (
 
@@ -44,7 +46,7 @@ matched as (
 
 ),
 
-priced as (
+counted as (
 
     select
         calls.*,
@@ -52,23 +54,35 @@ priced as (
         case
             when calls.input_tokens is not null or calls.output_tokens is not null
                 then coalesce(calls.input_tokens, 0) + coalesce(calls.output_tokens, 0)
-        end as tokens_total,
+        end as tokens_total
+    from calls
+
+),
+
+priced as (
+
+    select
+        counted.*,
         matched.span_id is not null as has_price,
         case
-            when calls.cost_usd is not null then 'tracer'
+            when counted.cost_usd is not null then 'tracer'
+            when coalesce(counted.tokens_total, 0) = 0 then 'no_tokens'
             when matched.span_id is not null then 'price_table'
         end as cost_source,
-        coalesce(
-            calls.cost_usd,
-            (
-                coalesce(calls.input_tokens, 0) * matched.input_usd_per_1k
-                + coalesce(calls.output_tokens, 0) * matched.output_usd_per_1k
+        case
+            when counted.cost_usd is not null then counted.cost_usd
+            when coalesce(counted.tokens_total, 0) = 0 then cast(0 as {{ type_double() }})
+            else (
+                coalesce(counted.input_tokens, 0) * matched.input_usd_per_1k
+                + coalesce(counted.output_tokens, 0) * matched.output_usd_per_1k
             ) / 1000.0
-        ) as inference_cost_usd,
-        calls.cost_usd is null and matched.span_id is null as is_unpriced
-    from calls
+        end as inference_cost_usd,
+        counted.cost_usd is null
+        and coalesce(counted.tokens_total, 0) <> 0
+        and matched.span_id is null as is_unpriced
+    from counted
     left join matched
-        on matched.span_id = calls.span_id
+        on matched.span_id = counted.span_id
         and matched.price_rank = 1
 
 )
