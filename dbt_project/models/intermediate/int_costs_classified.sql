@@ -8,9 +8,9 @@
 -- program its Tags name under the key of the setting focus_ai_system_tag ('unallocated'
 -- without one), and takes its cost_type from the most specific focus_cost_types rule that
 -- matches it ('other' when none does). A view of its own rather than CTEs of int_costs_spread:
--- the classification reads settings and a reference table, so it is applied afresh whenever
--- it is read, and it is tested (and its rules shown) per cost row, before the rows are spread
--- over days.
+-- one row per cost row, so that the classification is tested, and can be queried, before the
+-- rows are spread over days; as a view it stores nothing and reads the settings and rules in
+-- effect whenever it is read.
 
 with costs as (
 
@@ -58,8 +58,9 @@ ranked as (
     -- Every focus_cost_types rule that matches a FOCUS row (none for an own row), the most
     -- specific first: a named service_category, then a named charge_category, then a named
     -- tagged (the cost type orders duplicate rules, which the tests of
-    -- stg_reference__focus_cost_types report). charge_start_date partitions too (cost_id alone
-    -- is the key) so that a filter on the day reaches the rows below the window.
+    -- stg_reference__focus_cost_types report). cost_id alone would do (it is the key);
+    -- charge_start_date partitions too so that the day filter of an incremental run of
+    -- int_costs_spread reaches the rows below the window.
     select
         tagged.*,
         rules.cost_type as rule_cost_type,
