@@ -145,8 +145,8 @@ FOCUS_COST_COLUMNS = {
     "ContractedCost": "contracted_cost",
 }
 # The FinOps FOCUS columns (1.0 to 1.3) a cost file is read with, by the contract column they
-# fill; a FOCUS row's cost type and program are derived when dbt runs (staging), from settings
-# and the `focus_cost_types` reference table, so that changing them needs no reload.
+# fill; a FOCUS row's cost type and program are derived when dbt runs (int_costs_classified), from
+# settings and the `focus_cost_types` reference table, so that changing them needs no reload.
 FOCUS = Layout(
     name="FOCUS",
     columns={
