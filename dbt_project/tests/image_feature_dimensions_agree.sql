@@ -1,7 +1,7 @@
 {{ config(severity='warn') }}
 
 -- Programs and days whose current feature vectors have more than one dimension: a data error
--- (PRODUCT.md: a program's vectors of one day share one dimension). The loader quarantines the
+-- (a program's vectors of one day share one dimension). The loader quarantines the
 -- odd rows of a file; vectors of one day that sit in different files reach staging, their
 -- slices get a null fid, and this test names them. A warning: the other metrics still build.
 select

@@ -13,7 +13,7 @@ Undefined is None, never 0: a window without units has no value, and then neithe
 a DiD; fewer than 2 units give a value without an interval.
 """
 
-# The docstrings write formulas with PRODUCT.md's signs (minus, times) on purpose.
+# The docstrings write formulas with typographic signs (minus, times) on purpose.
 # ruff: noqa: RUF002
 
 from __future__ import annotations

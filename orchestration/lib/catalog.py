@@ -1,8 +1,8 @@
 """The metric catalog: every metric of marts.metric_values, documented once, here.
 
-PRODUCT.md section 4 says what each metric means; this registry states that and how this
-version computes it, per metric (definition, unit, statistic and
-interval, slices, source columns, event time, caveats), with the settings the metrics read.
+This registry states what each metric means and how this version computes it, per metric
+(definition, unit, statistic and interval, slices, source columns, event time, caveats), with
+the settings the metrics read.
 `python -m orchestration.lib.catalog` writes it where users look, so that the texts never drift
 apart:
 
@@ -15,8 +15,8 @@ apart:
 `render()` returns the same texts, so a test can tell when the committed files are stale.
 """
 
-# The texts are prose for readers: they use PRODUCT.md's typographic signs (times, minus, en
-# dash) on purpose.
+# The texts are prose for readers: they use typographic signs (times, minus, en dash) on
+# purpose.
 # ruff: noqa: RUF001
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 from orchestration.lib.environment import DBT_PROJECT_DIR, REPO_ROOT
 
 GRAINS = ("day", "week", "month")
-# segment_key values of marts.metric_values (PRODUCT.md section 3).
+# segment_key values of marts.metric_values (the output contract).
 # Conversation metrics: `all` plus the dbt var conversation_segments, in its order.
 CONVERSATION_SEGMENTS = (
     "all",
@@ -1486,9 +1486,9 @@ METRICS: tuple[Metric, ...] = (
         event_time="the costs' days, conversations.started_at, revenue.occurred_at and "
         "experiments.assigned_at",
         caveats=(
-            "Deviation from PRODUCT.md: its value = cost_reduction_usd + revenue would subtract "
-            "the run and oversight costs twice (cost_reduction_usd is already net of them); "
-            "value counts the avoided cost gross instead.",
+            "Deviation from the specified value = cost_reduction_usd + revenue, which would "
+            "subtract the run and oversight costs twice (cost_reduction_usd is already net of "
+            "them): value counts the avoided cost gross instead.",
             "The cumulative roai since deployment and the payback date are in marts.roi_summary.",
             "An experiment's incremental revenue uses each unit's conversion-window revenue, "
             "provisional until the window has closed.",

@@ -1,10 +1,10 @@
-"""A/B experiment statistics (marts.experiment_results, PRODUCT.md section 4): conversion rates,
+"""A/B experiment statistics (the output table marts.experiment_results): conversion rates,
 the absolute and relative lift with their 95 % intervals, the pooled two-proportion z-test, the
 sample-ratio-mismatch test, the incremental revenue, the verdict, and the CUPED estimate of the
 absolute lift.
 
 The intervals are normal (value ± z·standard error), with the plug-in variance p(1 − p)/n of a
-proportion, as PRODUCT.md writes them. CUPED (Deng et al., 2013) subtracts from each unit's
+proportion, as the output contract writes them. CUPED (Deng et al., 2013) subtracts from each unit's
 outcome Y (converted, 0/1) the part a pre-assignment covariate X (completed orders before
 assignment) predicts, Y' = Y − θ(X − mean X) with θ = cov(Y, X) / var(X) over both arms: X cannot
 depend on the variant, so the lift of Y' estimates the same effect with less variance. Variances
@@ -15,7 +15,7 @@ Undefined is None, never 0 (or NaN): an arm without units has no rate, a zero co
 relative lift, a sample of one no standard error.
 """
 
-# The docstrings write formulas with PRODUCT.md's signs (minus, times) on purpose.
+# The docstrings write formulas with typographic signs (minus, times) on purpose.
 # ruff: noqa: RUF002
 
 from __future__ import annotations

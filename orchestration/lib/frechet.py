@@ -1,4 +1,4 @@
-"""The Fréchet distance between two sets of feature vectors: the `fid` metric of PRODUCT.md.
+"""The Fréchet distance between two sets of feature vectors: the `fid` metric (docs/metrics.md).
 
 FID = ||mu_r - mu_g||² + Tr(S_r + S_g - 2 sqrtm(S_r S_g)), with the sample means and the sample
 covariances (ddof=1) of the real and the generated vectors, computed as the reference

@@ -42,8 +42,8 @@ INTERVAL_SLACK = 1e-9
 
 PARTITION_ENTITIES: dict[str, Entity] = {**ENTITIES, EMPLOYEES.name: EMPLOYEES}
 
-# Metric-name rules of PRODUCT.md section 3 ("rates and shares are in [0, 1]; only names ending
-# in _percent and response_quality_index are 0-100"), with the catalog's other bounded metrics.
+# Metric-name rules (rates and shares are in [0, 1]; only names ending in _percent and
+# response_quality_index are 0-100), with the catalog's other bounded metrics.
 PROPORTION_SUFFIXES = ("_rate", "_share", "_ratio")
 PROPORTIONS = frozenset(
     {

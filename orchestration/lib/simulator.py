@@ -1,4 +1,4 @@
-"""Deterministic demo data in the landing-zone contract (PRODUCT.md section 2).
+"""Deterministic demo data in the landing-zone contract (docs/input_contract.md).
 
 The demo has to prove that the pipeline recovers what is really in the data, so the simulator
 plants known effects (a go-live with a human-only pre-period, an A/B lift, an outage, fairness

@@ -3,7 +3,7 @@
 The warehouse scores each pair once and stores what each metric needs to be pooled over any
 period: BLEU's sufficient statistics (corpus BLEU is not a mean of sentence scores, so the
 n-gram counts are summed and the score computed from the sums), and the sentence scores of
-ROUGE-L and METEOR, whose metrics are means. Definitions: PRODUCT.md, section 4, Generative.
+ROUGE-L and METEOR, whose metrics are means. Definitions: docs/metrics.md, section Generative.
 
 - bleu: sacrebleu's `corpus_bleu` with its defaults (13a tokenizer, case kept, exponential
   smoothing, no effective order). The per-pair statistics are those corpus_bleu collects, and

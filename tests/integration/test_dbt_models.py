@@ -737,7 +737,7 @@ def test_marts_hold_no_free_text_or_clear_identifiers(built: Warehouse) -> None:
 
 
 def scorecard_status(row: pd.Series, targets: dict[tuple[str, str], tuple]) -> str:
-    """The status rule of PRODUCT.md section 3, with the test's targets and a minimum of 2."""
+    """marts.scorecard_weekly's status rule, with the test's targets and a minimum of 2."""
     target = targets.get((row["metric_name"], row["ai_system"])) or targets.get(
         (row["metric_name"], "ALL")
     )

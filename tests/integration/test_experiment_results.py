@@ -281,7 +281,7 @@ def test_units_have_the_outcomes_worked_out_by_hand(handmade: Warehouse) -> None
 
 def expected_row(experiment_id: str) -> dict[str, object]:
     """The mart's row of an experiment from the hand-worked outcomes, by statsmodels, scipy and
-    the closed formulas of PRODUCT.md."""
+    the closed formulas of the output contract (marts.experiment_results' columns)."""
     units = [u for u in UNITS if u.experiment_id == experiment_id]
     share, window_days = SETTINGS.get(experiment_id, (0.5, 7))
     is_t = np.array([u.variant == "treatment" for u in units])

@@ -30,7 +30,7 @@ SCORES = ["rouge_l_f", "meteor"]
 
 
 class NoWordNet:
-    """No synsets: METEOR with exact and Porter-stem matches only, as PRODUCT.md defines it."""
+    """No synsets: METEOR with exact and Porter-stem matches only, as the catalog defines it."""
 
     def synsets(self, *args: object, **kwargs: object) -> list:
         return []

@@ -25,7 +25,7 @@ from orchestration.lib.catalog import (
 from orchestration.lib.contract import EMPLOYEES, ENTITIES, REFERENCE_TABLES
 from orchestration.lib.environment import DBT_PROJECT_DIR, REPO_ROOT
 
-# The metrics of this version: every family of PRODUCT.md section 4.
+# The metrics of this version: every family of the metric catalog (docs/metrics.md).
 EXPECTED_METRICS = {
     # customer service
     "ai_involvement_rate", "containment_rate", "automation_rate", "ai_resolution_rate",
@@ -121,7 +121,7 @@ def test_sources_and_event_times_name_contract_columns(metric) -> None:
 
 
 def test_units_follow_the_metric_names() -> None:
-    """PRODUCT.md section 3: units sit in names (`_usd`, `_seconds`, `_ms`, `_percent`)."""
+    """The naming rule: units sit in metric names (`_usd`, `_seconds`, `_ms`, `_percent`)."""
     for metric in METRICS:
         for suffix, unit in (("_usd", "usd"), ("_seconds", "seconds"), ("_percent", "percent")):
             if metric.name.endswith(suffix):

@@ -9,7 +9,7 @@ program (human-only ones too, so that a pre window from before the AI went live 
 cost_to_serve_usd counts whole UTC days instead, as costs do: pre [deployed_date − W,
 deployed_date), post [deployed_date, deployed_date + W); it is the program's cost per resolved
 conversation, Σ (run cost + human labour cost) / Σ resolved over int_business_daily's days,
-because PRODUCT.md's AI-only cost_to_serve_usd has no value before go-live.
+because the catalog's AI-only cost_to_serve_usd has no value before go-live.
 
 A Python model because the median's intervals need a bootstrap. Only the deployments' programs
 and windows are read (joined and grouped in DuckDB; each window's values leave it as arrays), so
@@ -17,7 +17,7 @@ a build costs the windows, not the history; the bootstrap draws each resampled m
 (baselines.py), so it costs its 2,000 resamples, not the windows' sizes.
 """
 
-# The docstrings are prose for readers, with PRODUCT.md's typographic signs on purpose.
+# The docstrings are prose for readers, with typographic signs (minus, times) on purpose.
 # ruff: noqa: RUF002
 
 from __future__ import annotations

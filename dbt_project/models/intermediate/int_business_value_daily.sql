@@ -11,7 +11,7 @@
 --     control unit, the day being the stratum); else the revenue attributed to AI conversations;
 --   investment_usd = AI run cost + human oversight cost + implementation costs;
 --   value_usd = cost_avoided + revenue_value, so that value - investment counts the run costs
---     once (PRODUCT.md's value = cost_reduction + revenue would subtract them twice);
+--     once (the specified value = cost_reduction + revenue would subtract them twice);
 --   cumulative sums from the first deployment's day (the first day with data without one), the
 --     payback date (first day cumulative value >= cumulative investment) and time_to_value_days.
 -- A table rebuilt on every run: one row per program and day, and cumulative sums need them all.

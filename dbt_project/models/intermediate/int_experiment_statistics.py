@@ -3,9 +3,9 @@ the functions of orchestration/lib/experiments.py (rates, lifts and their interv
 the sample-ratio-mismatch test, incremental revenue, verdict, CUPED); marts.experiment_results
 casts the columns to its enforced contract (dbt enforces none on Python models).
 
-The analysis takes each unit's first assignment, open conversion windows included (PRODUCT.md:
-the units assigned); units assigned to both variants are left out and counted. A Python model
-because the tests' p-values come from scipy.
+The analysis takes each unit's first assignment, open conversion windows included (the rates
+are over the units assigned); units assigned to both variants are left out and counted. A Python
+model because the tests' p-values come from scipy.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from orchestration.lib.experiments import Settings, Units, experiment_statistics
 
-# The seed's defaults for an experiment without a row in the experiment settings (PRODUCT.md).
+# The seed's defaults for an experiment without a row in the experiment settings
+# (docs/input_contract.md).
 DEFAULT_TREATMENT_SHARE = 0.5
 # What describes an experiment, aggregated in DuckDB (one program per experiment; the smallest
 # name should its rows name several); only the analysed units' numeric columns leave DuckDB,

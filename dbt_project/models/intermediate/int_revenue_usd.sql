@@ -4,8 +4,8 @@
 -- currency without a rate leaves amount_usd null). counted_usd is what revenue metrics add up:
 -- completed orders count their amount, refunds count negative (whatever the sign they were filed
 -- with), other statuses (pending, ...) nothing. attributed_ai_system is the program of the
--- attributed conversation when the AI took part in it (PRODUCT.md: revenue attributed to AI
--- conversations). Incremental: rebuilt for the rows of the recomputed days.
+-- attributed conversation when the AI took part in it (the metric catalog: revenue attributed
+-- to AI conversations). Incremental: rebuilt for the rows of the recomputed days.
 
 with revenue as (
 

@@ -1,6 +1,6 @@
 -- One row per A/B experiment: the units of each arm, conversions and rates, the absolute and
 -- relative lift with their 95 % intervals, the two-proportion z-test's p-value, the
--- sample-ratio-mismatch p-value, the incremental revenue and the verdict (PRODUCT.md section 4),
+-- sample-ratio-mismatch p-value, the incremental revenue and the verdict,
 -- then the experiment's settings and span, the units whose window is still open or who were
 -- assigned to both variants, and the CUPED estimate of the lift. The statistics come from the
 -- Python model int_experiment_statistics; this model gives every column its contract type (dbt
