@@ -135,6 +135,9 @@ VALUE_FORMATS = {
     "`[0.12, -0.5, 3]` (in CSV a quoted field)",
 }
 
+# Operations of an agent rather than of a model: their spans name no model (a tool runs code).
+AGENT_OPERATIONS = ("execute_tool", "invoke_agent", "create_agent")
+
 USE_CASES = ("customer_service", "sales", "marketing", "operations", "content")
 COST_TYPES = ("ai_inference", "ai_platform", "ai_implementation", "human_labor", "other")
 # The FOCUS cost columns the `focus_cost_column` setting may name, by their contract column.
@@ -303,7 +306,12 @@ ENTITIES: dict[str, Entity] = {
                     "`text_completion`, `embeddings`, `execute_tool`, `invoke_agent`, …",
                 ),
                 O("provider", doc="Who serves the model (`openai`, `anthropic`, …)."),
-                R("model", doc="The model called."),
+                O(
+                    "model",
+                    doc="The model called; required but on the agent operations "
+                    "(execute_tool, invoke_agent, create_agent), whose spans the OpenTelemetry "
+                    "GenAI conventions leave without one.",
+                ),
                 R("started_at", "TIMESTAMP", doc="When the call started."),
                 R("duration_ms", "DOUBLE", min=0, doc="How long the call took, in ms."),
                 O("input_tokens", "BIGINT", min=0, doc="Tokens sent to the model."),
@@ -349,6 +357,16 @@ ENTITIES: dict[str, Entity] = {
             ),
             event_time="started_at",
             key=("span_id",),
+            row_rules=(
+                (
+                    "model is not null or operation in ("
+                    + ", ".join(f"'{operation}'" for operation in AGENT_OPERATIONS)
+                    + ")",
+                    "model: required value missing (only "
+                    + ", ".join(AGENT_OPERATIONS)
+                    + " calls may lack one)",
+                ),
+            ),
         ),
         Entity(
             "evaluations",

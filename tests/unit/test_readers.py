@@ -404,6 +404,23 @@ def test_keyless_rows_are_identified_by_every_column_of_their_record(con, tmp_pa
     assert rows[2]["_row_hash"] == rows[5]["_row_hash"]
 
 
+def test_only_agent_operations_may_lack_a_model(con, tmp_path):
+    write(
+        tmp_path,
+        "llm_calls/a.csv",
+        "span_id,ai_system,operation,model,started_at,duration_ms,status\n"
+        "s1,bot,execute_tool,,2026-05-01T10:00:00Z,1.5,ok\n"
+        "s2,bot,invoke_agent,,2026-05-01T10:00:00Z,1.5,ok\n"
+        "s3,bot,chat,,2026-05-01T10:00:00Z,1.5,ok\n",
+    )
+    rows = typed(con, tmp_path, "llm_calls/a.csv", ENTITIES["llm_calls"])
+    assert rows[2]["_reasons"] is None and rows[3]["_reasons"] is None
+    assert rows[4]["_reasons"] == (
+        "model: required value missing (only execute_tool, invoke_agent, create_agent calls"
+        " may lack one)"
+    )
+
+
 def otlp_export() -> dict:
     def attribute(key: str, value: dict) -> dict:
         return {"key": key, "value": value}
