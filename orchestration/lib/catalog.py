@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.lib.environment import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.lib.generated import write_changed
 
 GRAINS = ("day", "week", "month")
 # segment_key values of marts.metric_values (the output contract).
@@ -1909,14 +1910,7 @@ def render() -> dict[Path, str]:
 
 def write(root: Path = REPO_ROOT) -> list[Path]:
     """Write the generated files that differ from `render()`; returns those it changed."""
-    changed = []
-    for path, text in render().items():
-        target = root / path
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            changed.append(path)
-    return changed
+    return write_changed(render(), root)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from orchestration.lib.environment import REPO_ROOT
+from orchestration.lib.generated import write_changed
 
 
 @dataclass(frozen=True)
@@ -1128,14 +1129,7 @@ def render() -> dict[Path, str]:
 
 def write(root: Path = REPO_ROOT) -> list[Path]:
     """Write the generated page when it differs from `render()`; returns what it changed."""
-    changed = []
-    for path, text in render().items():
-        target = root / path
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            changed.append(path)
-    return changed
+    return write_changed(render(), root)
 
 
 if __name__ == "__main__":

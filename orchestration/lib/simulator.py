@@ -414,7 +414,7 @@ PLANTED: dict = {
             "entity": "llm_calls",
             "day": date(2026, 9, 1),
             "rows": 5,
-            "missing_column": "model",
+            "missing_column": "status",
             "file": "llm_calls/date=2026-09-01/llm_calls_late_batch.parquet",
         },
     ],

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from orchestration.lib.contract import REFERENCE_TABLES
 from orchestration.lib.ingest import (
@@ -35,18 +34,6 @@ def write(landing: Path, relative: str, *lines: str) -> None:
     path = landing / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    return tmp_path / "landing"
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
-        ensure_tables(connection)
-        yield connection
 
 
 def snapshot(con) -> dict[str, list[tuple]]:
@@ -271,7 +258,11 @@ def test_otlp_export_loads_as_llm_calls(con, landing):
         ("s2", "support-bot", "gpt-x", "error", 2.5, 7),
     ]
     assert con.execute("select row_number, reason from quarantine.rows").fetchall() == [
-        (3, "model: required value missing")
+        (
+            3,
+            "model: required value missing"
+            " (only execute_tool, invoke_agent, create_agent calls may lack one)",
+        )
     ]
 
 

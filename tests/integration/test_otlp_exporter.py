@@ -12,10 +12,9 @@ import json
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from orchestration.lib.ingest import ensure_tables, load_partition
+from orchestration.lib.ingest import load_partition
 from tests.exporters import SYSTEM, GenAiCall, WrittenSpan, write_otlp_traces
 
 DAY = date(2026, 5, 1)
@@ -145,18 +144,6 @@ def sales_assistant() -> list[GenAiCall]:
             error_type="rate_limit_exceeded",
         ),
     ]
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    return tmp_path / "landing"
-
-
-@pytest.fixture
-def con(tmp_path: Path):
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
-        ensure_tables(connection)
-        yield connection
 
 
 @pytest.fixture

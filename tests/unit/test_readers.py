@@ -148,18 +148,21 @@ def test_irregular_csv_keeps_physical_line_numbers(con, tmp_path):
     assert rows[6]["conversation_id"] == "c3" and rows[6]["_reasons"] is None
 
 
+# A good conversation as a JSON Lines exporter writes it.
+RECORD = {
+    "conversation_id": "c1",
+    "ai_system": "bot",
+    "started_at": "2026-05-01T10:00:00Z",
+    "ended_at": "2026-05-01T10:05:00Z",
+    "customer_id": "u1",
+    "ai_involved": True,
+    "escalated_to_human": False,
+    "resolved": 1,
+}
+
+
 def test_a_line_that_is_not_json_quarantines_alone(con, tmp_path):
-    good = {
-        "conversation_id": "c1",
-        "ai_system": "bot",
-        "started_at": "2026-05-01T10:00:00Z",
-        "ended_at": "2026-05-01T10:05:00Z",
-        "customer_id": "u1",
-        "ai_involved": True,
-        "escalated_to_human": False,
-        "resolved": 1,
-        "csat": 4,
-    }
+    good = {**RECORD, "csat": 4}
     write(
         tmp_path,
         "conversations/a.jsonl",
@@ -237,16 +240,7 @@ def test_csv_missing_markers_are_missing_in_number_columns_only(con, tmp_path):
 def test_json_dumps_nan_is_missing_in_any_column(con, tmp_path):
     """Python's json.dumps writes float('nan') as a bare NaN: pandas' missing text and numbers."""
     nan = float("nan")
-    base = {
-        "conversation_id": "c1",
-        "ai_system": "bot",
-        "started_at": "2026-05-01T10:00:00Z",
-        "ended_at": "2026-05-01T10:05:00Z",
-        "customer_id": "u1",
-        "ai_involved": True,
-        "escalated_to_human": False,
-        "resolved": True,
-    }
+    base = RECORD
     records = [
         base | {"csat": nan, "intent": nan, "human_handle_seconds": nan},
         base | {"conversation_id": "c2", "intent": "NaN", "csat": "NaN"},
