@@ -77,6 +77,8 @@ class SourceFile:
     format: str | None
     # The layout every file of its folder is in (`focus/` holds FOCUS bills); None: detected.
     layout: Layout | None = None
+    # Why the file is rejected unread: a link whose target lies outside the landing folder.
+    refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,38 +126,61 @@ def entity_folders(landing_dir: Path, entity: str) -> list[Path]:
     return folders
 
 
-def _visible_files(folder: Path) -> Iterator[Path]:
-    """Files under a folder, skipping hidden and `_`-prefixed ones (`.DS_Store`, `_SUCCESS`)."""
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if path.is_file() and not any(p.startswith((".", "_")) for p in relative.parts):
-            yield path
+def _walk(
+    path: Path, root: Path, holders: tuple[Path, ...] = ()
+) -> Iterator[tuple[Path, str | None]]:
+    """A path and, for a folder, every visible path under it (hidden and `_`-prefixed names
+    such as `.DS_Store` and `_SUCCESS` skipped), with links followed while they stay inside the
+    landing folder `root` (resolved). A link out of it, or to a folder that holds the link,
+    comes back with the reason it is not followed: a landing folder must not become a way to
+    load any file the run can read."""
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        yield path, f"a link to {target}, outside the landing folder, is not followed"
+        return
+    if target in holders:
+        yield path, f"a link to {target}, a folder that holds the link, is not followed"
+        return
+    yield path, None
+    if path.is_dir():
+        for child in sorted(path.iterdir()):
+            if not child.name.startswith((".", "_")):
+                yield from _walk(child, root, (*holders, target))
 
 
 def list_source_files(landing_dir: Path, entity: str) -> list[SourceFile]:
-    """Every file of an entity, in path order (the order that decides which version wins)."""
+    """Every file of an entity, in path order (the order that decides which version wins); a
+    link that leaves the landing folder is listed with the reason it is refused."""
     files = []
     layouts = {layout.folder: layout for layout in _layouts(entity)}
+    root = landing_dir.resolve()
     for folder in entity_folders(landing_dir, entity):
-        for path in _visible_files(folder):
+        for path, refused in _walk(folder, root):
+            if refused is None and not path.is_file():
+                continue
             relative = path.relative_to(landing_dir)
             if folder.name == OTLP_FOLDER:
                 fmt = "otlp" if path.suffix.lower() in (".json", ".jsonl") else None
             else:
                 fmt = FORMATS.get(path.suffix.lower())
             layout = layouts.get(folder.name) if folder.name != entity else None
-            files.append(SourceFile(path, relative.as_posix(), date_folder(relative), fmt, layout))
+            # A refused link to a folder named date=... is rejected on that day.
+            day = date_folder(relative / "_" if refused else relative)
+            files.append(SourceFile(path, relative.as_posix(), day, fmt, layout, refused))
     return sorted(files, key=lambda f: f.relative)
 
 
 def date_folder_days(landing_dir: Path, entity: str) -> set[date]:
-    """Days of every `date=` folder of an entity, empty or not (an emptied day still reloads)."""
+    """Days of every `date=` folder of an entity, empty or not (an emptied day still reloads),
+    and of refused links named like one (their day reports them)."""
     days = set()
+    root = landing_dir.resolve()
     for folder in entity_folders(landing_dir, entity):
-        if folder.is_dir():
-            for path in folder.rglob("date=*"):
-                if path.is_dir() and (day := date_folder(path.relative_to(folder) / "x")):
-                    days.add(day)
+        for path, refused in _walk(folder, root):
+            if (refused or path.is_dir()) and (
+                day := date_folder(path.relative_to(landing_dir) / "_")
+            ):
+                days.add(day)
     return days
 
 
@@ -174,6 +199,8 @@ def drop_reader_tables(con: duckdb.DuckDBPyConnection) -> None:
 def open_source(con: duckdb.DuckDBPyConnection, source: SourceFile, entity: Entity) -> FileView:
     """Materialize one file into `_amw_file`; raise FileRejected when it cannot be used."""
     drop_reader_tables(con)
+    if source.refused is not None:
+        raise FileRejected(f"{source.relative}: {source.refused}")
     if source.format is None:
         raise FileRejected(
             f"{source.relative}: unsupported file type {source.path.suffix!r}"

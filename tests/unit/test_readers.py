@@ -16,6 +16,7 @@ from orchestration.lib.contract import ENTITIES
 from orchestration.lib.readers import (
     FileRejected,
     date_folder,
+    date_folder_days,
     list_source_files,
     open_source,
     typed_rows_sql,
@@ -73,6 +74,55 @@ def test_files_are_listed_in_path_order_with_otlp_as_llm_calls(tmp_path):
         ("llm_calls/notes.txt", None, None),
         ("otlp/date=2026-05-01/traces.json", "otlp", date(2026, 5, 1)),
     ]
+
+
+def test_links_that_leave_the_landing_folder_are_refused_unread(con, tmp_path):
+    landing, outside = tmp_path / "landing", tmp_path / "outside"
+    # Valid files: a link is refused for where it points, not for what it holds.
+    checks = "ai_system,checked_at,up\nbot,2026-05-01T01:00:00Z,true\n"
+    write(outside, "checks.csv", checks)
+    write(outside, "date=2026-05-02/checks.csv", checks)
+    write(landing, "uptime/date=2026-05-01/checks.csv", checks)
+    day_1 = landing / "uptime" / "date=2026-05-01"
+    (day_1 / "secret.csv").symlink_to(outside / "checks.csv")
+    (landing / "uptime" / "date=2026-05-02").symlink_to(outside / "date=2026-05-02")
+    (day_1 / "loop").symlink_to(landing / "uptime")
+    # Links that stay inside are read, a folder link's files under the link's own path.
+    (landing / "uptime" / "date=2026-05-03").mkdir()
+    (landing / "uptime" / "date=2026-05-03" / "again.csv").symlink_to(
+        Path("../date=2026-05-01/checks.csv")
+    )
+    (landing / "uptime" / "date=2026-05-04").symlink_to(Path("date=2026-05-01"))
+
+    files = {f.relative: f for f in list_source_files(landing, "uptime")}
+    refused = {name: f.refused for name, f in files.items() if f.refused}
+    assert refused == {
+        "uptime/date=2026-05-01/loop": f"a link to {(landing / 'uptime').resolve()},"
+        " a folder that holds the link, is not followed",
+        "uptime/date=2026-05-01/secret.csv": f"a link to {(outside / 'checks.csv').resolve()},"
+        " outside the landing folder, is not followed",
+        "uptime/date=2026-05-02": f"a link to {(outside / 'date=2026-05-02').resolve()},"
+        " outside the landing folder, is not followed",
+        "uptime/date=2026-05-04/loop": f"a link to {(landing / 'uptime').resolve()},"
+        " a folder that holds the link, is not followed",
+        "uptime/date=2026-05-04/secret.csv": f"a link to {(outside / 'checks.csv').resolve()},"
+        " outside the landing folder, is not followed",
+    }
+    read = sorted(name for name, f in files.items() if not f.refused)
+    assert read == [
+        "uptime/date=2026-05-01/checks.csv",
+        "uptime/date=2026-05-03/again.csv",
+        "uptime/date=2026-05-04/checks.csv",
+    ]
+    # A refused folder link counts on the day its name gives, so that day's load reports it.
+    assert files["uptime/date=2026-05-02"].partition_date == date(2026, 5, 2)
+    assert date_folder_days(landing, "uptime") == {date(2026, 5, d) for d in (1, 2, 3, 4)}
+    uptime = ENTITIES["uptime"]
+    with pytest.raises(FileRejected, match=r"^uptime/date=2026-05-02: a link to .* outside"):
+        open_source(con, files["uptime/date=2026-05-02"], uptime)
+    for name in read:
+        rows = typed(con, landing, name, uptime)
+        assert [(r["ai_system"], r["up"]) for r in rows.values()] == [("bot", True)]
 
 
 def test_csv_values_are_typed_with_offsets_booleans_and_integral_decimals(con, tmp_path):
