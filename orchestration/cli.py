@@ -358,14 +358,24 @@ def demo(data_dir: Path) -> None:
     _finish(report)
 
 
-def _published_connection(publish: Path | None) -> duckdb.DuckDBPyConnection:
+def _published_connection(
+    publish: Path | None, files_in: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """The published database, read-only, and nothing else: DuckDB's external access is off
+    (no ATTACH of another database, no file, no extension) but for files under `files_in` when
+    given, and its configuration is locked so that no statement turns that back on."""
     from orchestration.lib import publish as publishing
 
     directory = (publish or Environment.from_env().publish_dir).absolute()
     database = publishing.published_database(directory)
     if not database.exists():
         raise AmwError(f"nothing published in {directory} yet; run `amw run` (or `make run`) first")
-    return duckdb.connect(str(database), read_only=True)
+    con = duckdb.connect(str(database), read_only=True)
+    if files_in is not None:
+        con.execute("set allowed_directories = ?", [[str(files_in)]])
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return con
 
 
 def _print_table(columns: list[str], rows: list[tuple], title: str | None = None) -> None:
@@ -425,21 +435,95 @@ def _write_csv(columns: list[str], rows: list[tuple]) -> None:
     writer.writerows([_csv_cell(v) for v in row] for row in rows)
 
 
+# Statements `amw query` refuses before DuckDB sees them, by DuckDB's statement type, and why.
+# The connection refuses them too (read-only, no external access); this says so in words.
+_READ_ONLY = "the published database is read-only"
+_REFUSED = {
+    "ATTACH": "amw query reads the published database and no other",
+    "DETACH": "amw query reads the published database and no other",
+    "LOAD": "amw query installs and loads no extensions",
+    "INSERT": _READ_ONLY,
+    "UPDATE": _READ_ONLY,
+    "DELETE": _READ_ONLY,
+    "MERGE_INTO": _READ_ONLY,
+    "CREATE": _READ_ONLY,
+    "CREATE_FUNC": _READ_ONLY,
+    "DROP": _READ_ONLY,
+    "ALTER": _READ_ONLY,
+}
+# Statements that read or write files: only with --allow-files-in.
+_FILE_STATEMENTS = ("COPY", "COPY_DATABASE", "EXPORT")
+
+
+def _check_statements(con: duckdb.DuckDBPyConnection, sql: str, files_in: Path | None) -> None:
+    try:
+        kinds = [statement.type.name for statement in con.extract_statements(sql)]
+    except duckdb.Error as error:
+        raise AmwError(f"query failed: {str(error).splitlines()[0]}") from None
+    except ValueError:  # a statement type this DuckDB client has no name for
+        raise AmwError("refused: amw query runs queries, and this is not one") from None
+    if not kinds:
+        raise AmwError("no SQL statement given (only blanks, semicolons or comments)")
+    for kind in kinds:
+        if kind in _REFUSED:
+            label = "INSTALL and LOAD" if kind == "LOAD" else kind.replace("_", " ")
+            raise AmwError(f"refused: {label}: {_REFUSED[kind]}")
+        if kind in _FILE_STATEMENTS and files_in is None:
+            raise AmwError(
+                f"refused: {kind.replace('_', ' ')} reads or writes files; give"
+                " --allow-files-in DIR to allow files under DIR"
+            )
+
+
+def _query_error(error: duckdb.Error, files_in: Path | None) -> AmwError:
+    """One line for a statement DuckDB refused or could not run."""
+    message = str(error).splitlines()[0]
+    if isinstance(error, duckdb.PermissionException):
+        allowed = f"only files under {files_in}" if files_in else "no file (see --allow-files-in)"
+        return AmwError(f"refused: {message}: amw query reads the published database and {allowed}")
+    if "configuration has been locked" in message:
+        return AmwError(f"refused: {message}: amw query keeps DuckDB's settings as they are")
+    return AmwError(f"query failed: {message}")
+
+
 @main.command()
 @click.argument("sql")
 @click.option("--publish", type=click.Path(path_type=Path), help="Published folder to query.")
 @click.option("--csv", "output", flag_value="csv", help="Print CSV with a header row.")
 @click.option("--json", "output", flag_value="json", help="Print a JSON list of objects.")
-def query(sql: str, publish: Path | None, output: str | None) -> None:
+@click.option(
+    "--allow-files-in",
+    "files_in",
+    metavar="DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Allow files under DIR, and nowhere else: COPY (SELECT ...) TO 'DIR/x.csv', EXPORT"
+    " DATABASE 'DIR/...', read_csv('DIR/...'). The published database stays read-only and"
+    " ATTACH stays refused.",
+)
+def query(sql: str, publish: Path | None, output: str | None, files_in: Path | None) -> None:
     """Run read-only SQL on the published database and print the result: a table, or with
-    --csv or --json only the data on stdout, for a pipe."""
-    con = _published_connection(publish)
+    --csv or --json only the data on stdout, for a pipe.
+
+    The published database is all a query reads: no ATTACH of another database (the warehouse
+    with its raw tables included), no file, no extension, and no change to DuckDB's settings.
+    A refused statement ends in one line saying why, with exit status 2.
+    """
+    if files_in is not None:
+        files_in = files_in.resolve()
+        warehouse = Environment.from_env().warehouse_path.resolve()
+        if warehouse.is_relative_to(files_in):
+            raise AmwError(
+                f"--allow-files-in {files_in} holds the warehouse {warehouse}, which amw query"
+                " does not read: choose a folder without it"
+            )
+    con = _published_connection(publish, files_in)
     try:
+        _check_statements(con, sql, files_in)
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
     except duckdb.Error as error:
-        raise AmwError(f"query failed: {str(error).splitlines()[0]}") from None
+        raise _query_error(error, files_in) from None
     finally:
         con.close()
     if output == "csv":

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import duckdb
 import pytest
 
+from orchestration.lib.publish import published_database
 from tests.conftest import Workspace
 
 
@@ -74,3 +78,101 @@ def test_bad_day_and_week_formats_name_the_expected_form(ws: Workspace) -> None:
     assert day.returncode == 2 and "like 2026-05-01" in day.stderr
     week = ws.amw("scorecard", "--week", "2026-20")
     assert week.returncode == 2 and "like 2026-W20" in week.stderr
+
+
+# --- amw query reads the published database and nothing else ---------------------------------
+
+
+@pytest.fixture
+def published(ws: Workspace) -> Workspace:
+    """A published mart, and beside it the warehouse with a raw table of clear customer ids
+    that `amw query` must not reach."""
+    ws.published.mkdir()
+    with duckdb.connect(str(published_database(ws.published))) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.roi_summary as select 'bot' as ai_system, 1.5 as roi")
+    with duckdb.connect(str(ws.warehouse)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.conversations as select 'customer-42' as customer_id")
+    return ws
+
+
+def _roi_summary(ws: Workspace) -> list[tuple]:
+    with duckdb.connect(str(published_database(ws.published)), read_only=True) as con:
+        return con.execute("select * from marts.roi_summary").fetchall()
+
+
+@pytest.mark.parametrize(
+    ("sql", "why"),
+    [
+        ("attach '{warehouse}' as w (read_only false)", "refused: ATTACH: amw query reads the"),
+        ("attach '{warehouse}' as w", "refused: ATTACH: amw query reads the published database"),
+        ("drop table marts.roi_summary", "refused: DROP: the published database is read-only"),
+        ("insert into marts.roi_summary values ('x', 0)", "refused: INSERT: the published"),
+        ("create table marts.copy as select 1", "refused: CREATE: the published database"),
+        ("select 1; drop table marts.roi_summary", "refused: DROP: the published database"),
+        ("copy marts.roi_summary to '{outside}/x.csv'", "refused: COPY reads or writes files;"),
+        ("select * from read_csv('{outside}/secret.csv')", "Cannot access file"),
+        ("select * from read_duckdb('{warehouse}')", "Cannot access file"),
+        ("install httpfs", "refused: INSTALL and LOAD: amw query installs and loads no"),
+        ("set enable_external_access = true", "the configuration has been locked"),
+        ("set memory_limit = '1GB'", "the configuration has been locked"),
+        ("", "no SQL statement given"),
+        (" ; ;", "no SQL statement given"),
+        ("-- a comment", "no SQL statement given"),
+    ],
+)
+def test_query_refuses_what_is_not_reading_the_published_database(
+    published: Workspace, tmp_path: Path, sql: str, why: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.csv").write_text("customer_id\ncustomer-42\n")
+    statement = sql.format(warehouse=published.warehouse, outside=outside)
+    process = published.amw("query", "--", statement)
+    line = _one_line_error(process)
+    assert line.startswith("amw: ") and why in line
+    assert process.stdout == ""
+    assert _roi_summary(published) == [("bot", 1.5)]
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.csv"]
+
+
+def test_query_answers_selects_in_every_format_under_those_rules(published: Workspace) -> None:
+    select = "select ai_system, roi from marts.roi_summary"
+    as_json = published.amw("query", "--json", select)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == [{"ai_system": "bot", "roi": 1.5}]
+    as_csv = published.amw("query", "--csv", select)
+    assert as_csv.stdout == "ai_system,roi\nbot,1.5\n"
+    table = published.amw("query", select)
+    assert table.returncode == 0 and "bot" in table.stdout
+    tables = published.amw("tables")
+    assert tables.returncode == 0 and "marts.roi_summary" in tables.stdout
+
+
+def test_allow_files_in_opens_that_folder_and_no_other(
+    published: Workspace, tmp_path: Path
+) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    allowed = ("query", "--allow-files-in", str(exports))
+    copy = published.amw(*allowed, f"copy (select * from marts.roi_summary) to '{exports}/x.csv'")
+    assert copy.returncode == 0, copy.stderr
+    assert (exports / "x.csv").read_text() == "ai_system,roi\nbot,1.5\n"
+    back = published.amw(*allowed, "--csv", f"select * from read_csv('{exports}/x.csv')")
+    assert back.stdout == "ai_system,roi\nbot,1.5\n"
+
+    elsewhere = _one_line_error(
+        published.amw(*allowed, f"copy marts.roi_summary to '{tmp_path}/y.csv'")
+    )
+    assert "Cannot access file" in elsewhere and f"only files under {exports}" in elsewhere
+    assert not (tmp_path / "y.csv").exists()
+    attach = _one_line_error(published.amw(*allowed, f"attach '{exports}/other.duckdb'"))
+    assert "refused: ATTACH" in attach
+    drop = _one_line_error(published.amw(*allowed, "drop table marts.roi_summary"))
+    assert "read-only" in drop and _roi_summary(published) == [("bot", 1.5)]
+    # A folder that holds the warehouse would let read_duckdb() reach its raw tables.
+    holding = _one_line_error(
+        published.amw("query", "--allow-files-in", str(published.root), "select 1")
+    )
+    assert "holds the warehouse" in holding
