@@ -16,28 +16,6 @@
 
 
 {#
-    Salted SHA-256 of a personal identifier (customer_id, employee_id, experiment unit_id), as
-    lower-case hex. The salt comes from AMW_HASH_SALT (the same variable the Python side reads;
-    environment.py's demo default applies when it is unset), so equal ids still join after hashing.
-#}
-{% macro hash_pii(column) -%}
-    {{ return(adapter.dispatch('hash_pii', 'ai_metrics_warehouse')(column)) }}
-{%- endmacro %}
-
-{% macro hash_salt_literal() -%}
-    '{{ env_var("AMW_HASH_SALT", "amw-demo-salt") | replace("'", "''") }}'
-{%- endmacro %}
-
-{% macro duckdb__hash_pii(column) -%}
-    sha256({{ dbt.concat([hash_salt_literal(), 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')']) }})
-{%- endmacro %}
-
-{% macro spark__hash_pii(column) -%}
-    sha2({{ dbt.concat([hash_salt_literal(), 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')']) }}, 256)
-{%- endmacro %}
-
-
-{#
     Seconds from one timestamp to another with the sub-second part: dbt.datediff truncates to
     whole units.
 #}

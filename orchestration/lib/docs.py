@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 
 # The dbt of this virtualenv, whether or not the venv is on PATH (`.venv/bin/amw` is not activated).
 DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
-# The site shows each model's compiled SQL, where hash_salt_literal() writes the salt of the
-# personal-data hashes: a placeholder stands in for it, as the docs hash nothing.
-SALT_PLACEHOLDER = "<AMW_HASH_SALT>"
+# The salt of the personal-data hashes: the site shows each model's compiled SQL, which reads
+# the salt only when a query runs; the docs run none that hashes, so dbt is not given it at all.
+SALT_VARIABLES = ("AMW_HASH_SALT", "AMW_HASH_SALT_FILE")
 # dbt's `--static` page: index.html with the manifest and catalog inlined, so it opens as a file
 # (index.html itself fetches them and needs `dbt docs serve`).
 DBT_STATIC_PAGE = "static_index.html"
@@ -73,7 +73,8 @@ def build_dbt_docs(warehouse_path: Path, target: Path) -> Path:
     """Run `dbt docs generate --static` against the warehouse into `target` (its own target
     path, so the manifest Dagster reads stays as it is); return the page to open."""
     _check_free(warehouse_path)
-    env = {**os.environ, "AMW_WAREHOUSE": str(warehouse_path), "AMW_HASH_SALT": SALT_PLACEHOLDER}
+    env = {k: v for k, v in os.environ.items() if k not in SALT_VARIABLES}
+    env["AMW_WAREHOUSE"] = str(warehouse_path)
     process = subprocess.run(
         [
             str(DBT_EXECUTABLE),

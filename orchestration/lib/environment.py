@@ -23,6 +23,9 @@ DEFAULT_DATA_DIR = REPO_ROOT / "data"
 # (peak 4.3 GiB) and at 2GB with AMW_DBT_THREADS=1 (peak 3.3 GiB), not at 2GB with two dbt
 # threads (two aggregations side by side run out of memory).
 DUCKDB_MEMORY_LIMIT = "60%"
+# The salt of the personal-data hashes when none is given: fine for the demo's simulated ids,
+# public for everything else.
+DEMO_HASH_SALT = "amw-demo-salt"
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,11 @@ class Environment:
     landing_dir: Path
     warehouse_path: Path
     publish_dir: Path
-    # Salt of the SHA-256 hashes of customer_id and employee_id: set your own secret in production.
-    hash_salt: str
+    # Salt of the SHA-256 hashes of customer_id and employee_id (AMW_HASH_SALT, the demo's when
+    # no salt is given), or a file holding it (AMW_HASH_SALT_FILE; then hash_salt is None). Only
+    # dbt reads the salt, when it opens a connection (orchestration/lib/dbt_salt.py).
+    hash_salt: str | None
+    hash_salt_file: Path | None
     # With demo on, the nightly job first simulates the partition's day into the landing folder.
     demo: bool
     # First day of the daily partitions shown in the UI; set it before your oldest landing day.
@@ -52,11 +58,14 @@ class Environment:
             os.environ.get("AMW_WAREHOUSE", DEFAULT_DATA_DIR / "warehouse.duckdb")
         ).absolute()
         publish = Path(os.environ.get("AMW_PUBLISH_DIR", warehouse.parent / "published")).absolute()
+        salt_file = os.environ.get("AMW_HASH_SALT_FILE")
         return cls(
             landing_dir=landing,
             warehouse_path=warehouse,
             publish_dir=publish,
-            hash_salt=os.environ.get("AMW_HASH_SALT", "amw-demo-salt"),
+            hash_salt=os.environ.get("AMW_HASH_SALT") or (None if salt_file else DEMO_HASH_SALT),
+            # Absolute: dbt resolves relative paths from its project folder.
+            hash_salt_file=Path(salt_file).absolute() if salt_file else None,
             demo=os.environ.get("AMW_DEMO", "").lower() in ("1", "true", "yes"),
             partitions_start=os.environ.get("AMW_PARTITIONS_START", "2026-01-01"),
             duckdb_memory_limit=os.environ.get("AMW_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT),
@@ -70,6 +79,9 @@ class Environment:
         os.environ["AMW_LANDING_DIR"] = str(self.landing_dir)
         os.environ["AMW_WAREHOUSE"] = str(self.warehouse_path)
         os.environ["AMW_PUBLISH_DIR"] = str(self.publish_dir)
-        os.environ["AMW_HASH_SALT"] = self.hash_salt
+        if self.hash_salt is not None:
+            os.environ["AMW_HASH_SALT"] = self.hash_salt
+        if self.hash_salt_file is not None:
+            os.environ["AMW_HASH_SALT_FILE"] = str(self.hash_salt_file)
         os.environ["AMW_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["AMW_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)

@@ -26,6 +26,7 @@ import pytest
 
 from orchestration.lib.catalog import METRICS
 from orchestration.lib.contract import EMPLOYEES, ENTITIES, RAW_META_COLUMNS, REFERENCE_TABLES
+from orchestration.lib.dbt_salt import set_hash_salt
 from orchestration.lib.environment import DBT_PROJECT_DIR
 
 Z = 1.959964
@@ -546,10 +547,13 @@ def metric_values(warehouse: Warehouse, where: str = "true") -> pd.DataFrame:
 
 
 def test_staging_keeps_current_rows_and_hashes_customers(built: Warehouse) -> None:
-    rows = built.frame(
-        "select conversation_id, customer_id, handled_by from staging.stg_raw__conversations"
-        " order by conversation_id"
-    )
+    with duckdb.connect(str(built.path), read_only=True) as con:
+        # A staging view hashes as it is read, with the salt its session was given.
+        set_hash_salt(con, SALT)
+        rows = con.execute(
+            "select conversation_id, customer_id, handled_by from staging.stg_raw__conversations"
+            " order by conversation_id"
+        ).df()
     assert len(rows) == len(CONVERSATIONS)  # the replaced version of c1 is not current
     c1 = rows[rows["conversation_id"] == "c1"].iloc[0]
     assert c1["handled_by"] == "ai"
