@@ -24,7 +24,8 @@ DEFAULT_DATA_DIR = REPO_ROOT / "data"
 # threads (two aggregations side by side run out of memory).
 DUCKDB_MEMORY_LIMIT = "60%"
 # The salt of the personal-data hashes when none is given: fine for the demo's simulated ids,
-# public for everything else.
+# public for everything else. Anyone who reads this repository knows it and reverses a hashed id
+# by hashing candidate ids, so every run on other data warns while it is in use.
 DEMO_HASH_SALT = "amw-demo-salt"
 
 
@@ -40,6 +41,9 @@ class Environment:
     hash_salt_file: Path | None
     # With demo on, the nightly job first simulates the partition's day into the landing folder.
     demo: bool
+    # The landing data is the simulator's: demo on, or `amw demo`, which sets AMW_DEMO_DATA=1
+    # for its runs (demo on would add the nightly simulation). Only then is the demo salt fine.
+    demo_data: bool
     # First day of the daily partitions shown in the UI; set it before your oldest landing day.
     partitions_start: str
     # DuckDB, in every process that writes the warehouse (the ingestion steps and dbt): the
@@ -59,6 +63,7 @@ class Environment:
         ).absolute()
         publish = Path(os.environ.get("AMW_PUBLISH_DIR", warehouse.parent / "published")).absolute()
         salt_file = os.environ.get("AMW_HASH_SALT_FILE")
+        demo = _flag("AMW_DEMO")
         return cls(
             landing_dir=landing,
             warehouse_path=warehouse,
@@ -66,7 +71,8 @@ class Environment:
             hash_salt=os.environ.get("AMW_HASH_SALT") or (None if salt_file else DEMO_HASH_SALT),
             # Absolute: dbt resolves relative paths from its project folder.
             hash_salt_file=Path(salt_file).absolute() if salt_file else None,
-            demo=os.environ.get("AMW_DEMO", "").lower() in ("1", "true", "yes"),
+            demo=demo,
+            demo_data=demo or _flag("AMW_DEMO_DATA"),
             partitions_start=os.environ.get("AMW_PARTITIONS_START", "2026-01-01"),
             duckdb_memory_limit=os.environ.get("AMW_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT),
             duckdb_temp_dir=Path(
@@ -85,3 +91,18 @@ class Environment:
             os.environ["AMW_HASH_SALT_FILE"] = str(self.hash_salt_file)
         os.environ["AMW_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["AMW_DUCKDB_TEMP_DIR"] = str(self.duckdb_temp_dir)
+
+    def hash_salt_warning(self) -> str | None:
+        """What to tell a run on data other than the demo's while ids are hashed with the demo
+        salt, which makes them reversible; None for the user's own salt or the demo's data."""
+        if self.demo_data or self.hash_salt != DEMO_HASH_SALT:
+            return None
+        return (
+            "customer and employee ids are hashed with the public demo salt: anyone can reverse "
+            "them by hashing candidate ids. Set AMW_HASH_SALT_FILE (a file only you can read) or "
+            "AMW_HASH_SALT to a secret of your own."
+        )
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")

@@ -8,16 +8,19 @@ against hashlib's SHA-256 of salt and id, and a run without the salt must fail, 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
 from orchestration.lib.dbt_salt import set_hash_salt
+from orchestration.lib.environment import DEMO_HASH_SALT
 from tests.integration.test_dbt_models import dbt_command, fill_raw
 
 SALT = "s3cr3t-salt-7f9a"
@@ -115,3 +118,36 @@ def test_a_run_without_the_salt_fails_and_one_with_a_salt_file_hashes_alike(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         expected = expected_customer_hashes(con)
         assert customer_hashes(con, "intermediate.int_conversations_enriched") == expected
+
+
+def run_log_warnings(monkeypatch: pytest.MonkeyPatch, **variables: str) -> list[str]:
+    """The warnings in the Dagster run log of a run that uses the project's dbt resource."""
+    for name in ("AMW_HASH_SALT", "AMW_HASH_SALT_FILE", "AMW_DEMO", "AMW_DEMO_DATA"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    from orchestration.defs.transform.resources import resources
+
+    @dg.op(required_resource_keys={"dbt"})
+    def uses_dbt() -> None:
+        pass
+
+    @dg.job(resource_defs={"dbt": resources().resources["dbt"]})
+    def with_dbt() -> None:
+        uses_dbt()
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = with_dbt.execute_in_process(instance=instance)
+    logs = instance.all_logs(result.run_id)
+    return [entry.user_message for entry in logs if entry.level == logging.WARNING]
+
+
+def test_runs_on_other_data_than_the_demo_warn_of_the_demo_salt_in_their_log(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (warning,) = run_log_warnings(monkeypatch)
+    assert "public demo salt" in warning and "AMW_HASH_SALT" in warning
+    assert run_log_warnings(monkeypatch, AMW_HASH_SALT=DEMO_HASH_SALT) == [warning]
+    assert run_log_warnings(monkeypatch, AMW_HASH_SALT="pepper") == []
+    assert run_log_warnings(monkeypatch, AMW_DEMO="1") == []
+    assert run_log_warnings(monkeypatch, AMW_DEMO_DATA="1") == []

@@ -1,4 +1,4 @@
-"""Where the salt of the personal-data hashes comes from."""
+"""Where the salt of the personal-data hashes comes from; when its demo default is warned of."""
 
 from __future__ import annotations
 
@@ -65,6 +65,29 @@ def environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPat
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("variables", "warns"),
+    [
+        ({}, True),  # `amw run` on the user's data with no salt given
+        ({"AMW_HASH_SALT": DEMO_HASH_SALT}, True),
+        ({"AMW_DEMO": "1"}, False),  # `make ui`'s demo mode
+        ({"AMW_DEMO_DATA": "1"}, False),  # `amw demo`, `make run`
+        ({"AMW_HASH_SALT": "pepper"}, False),
+        ({"AMW_HASH_SALT_FILE": "salt"}, False),
+    ],
+)
+def test_runs_warn_while_the_demo_salt_hashes_data_other_than_the_demos(
+    environ: pytest.MonkeyPatch, variables: dict[str, str], warns: bool
+) -> None:
+    for name, value in variables.items():
+        environ.setenv(name, value)
+    warning = Environment.from_env().hash_salt_warning()
+    if warns:
+        assert warning is not None and "demo salt" in warning and "AMW_HASH_SALT" in warning
+    else:
+        assert warning is None
 
 
 def test_export_hands_dbt_the_demo_salt_or_the_absolute_path_of_the_file(
