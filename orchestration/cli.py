@@ -26,6 +26,8 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration.lib.environment import DEFAULT_DATA_DIR, REPO_ROOT, Environment
+from orchestration.lib.publish import published_database
+from orchestration.lib.warehouse_lock import WarehouseInUse, check_warehouse_free
 
 if TYPE_CHECKING:
     from orchestration.lib.ingest import FileResult
@@ -111,11 +113,15 @@ def _failures(result) -> list[str]:
                 description = evaluation.description or "failed"
                 lines.append(f"check {evaluation.check_name} failed: {description}")
         elif event.event_type_value == "STEP_FAILURE" and not lines:
-            error = event.event_specific_data.error
+            data = event.event_specific_data
+            error = data.error
             # The user's error is the innermost cause; Dagster wraps it in its own.
             while error is not None and error.cause is not None:
                 error = error.cause
             message = error.message.strip().splitlines()[0] if error else "failed"
+            # A step that fails on purpose (dg.Failure) says why in its description.
+            if data.user_failure_data is not None and data.user_failure_data.description:
+                message = data.user_failure_data.description
             lines.append(f"step {event.step_key} failed: {message}")
     return lines or ["the run failed; see the run in the Dagster UI (make ui)"]
 
@@ -135,6 +141,15 @@ def execute_nightly(instance, start: date, end: date):
     )
 
 
+def _check_warehouse_free(warehouse: Path, publish: Path | None) -> None:
+    """Stop before any work, in one line, when another process holds the warehouse."""
+    published = published_database(publish or Environment.from_env().publish_dir)
+    try:
+        check_warehouse_free(warehouse, published)
+    except WarehouseInUse as error:
+        raise AmwError(str(error)) from None
+
+
 def run_pipeline(
     landing: Path, warehouse: Path, publish: Path | None, start: date | None, end: date | None
 ) -> RunReport:
@@ -147,6 +162,7 @@ def run_pipeline(
     end_given = end is not None
     if end_given and end >= today:
         raise AmwError(f"--end {end} is not a complete day yet (today is {today} UTC)")
+    _check_warehouse_free(warehouse, publish)
     days = ingest.discover_partitions(landing)
     # An exporter writing as it goes always has today's folder: it waits for the next run.
     left_for_later = [day for day in days if day >= today and not end_given]
@@ -349,6 +365,7 @@ def demo(data_dir: Path) -> None:
 
     data_dir = data_dir.absolute()
     landing = data_dir / "landing"
+    _check_warehouse_free(data_dir / "warehouse.duckdb", data_dir / "published")
     with console.status(f"simulating {simulator.DEMO_START} .. {simulator.DEMO_END}"):
         simulator.write_landing(landing)
     console.print(f"demo landing folder: {landing}")

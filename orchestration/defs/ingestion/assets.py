@@ -8,6 +8,7 @@ files to `quarantine.files`, and `raw.load_audit` accounts for every row read.
 
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
@@ -16,6 +17,8 @@ from orchestration.defs.ingestion.resources import Landing, Warehouse
 from orchestration.lib import ingest, simulator
 from orchestration.lib.contract import ENTITIES, REFERENCE_TABLES
 from orchestration.lib.environment import DBT_PROJECT_DIR, Environment
+from orchestration.lib.publish import published_database
+from orchestration.lib.warehouse_lock import WarehouseInUse, check_warehouse_free
 
 DEMO_SOURCE = dg.AssetKey(["landing", "demo_day"])
 # Reasons name the bad value, so they differ row by row: the UI shows the first ones.
@@ -25,6 +28,16 @@ _SET_ASIDE_LINES = 20
 def partition_days(context: dg.AssetExecutionContext) -> list[date]:
     """The days a run covers: one for the nightly schedule, many for a single-run backfill."""
     return [date.fromisoformat(key) for key in context.partition_keys]
+
+
+def check_free(warehouse: Warehouse) -> None:
+    """Fail the step before any work when another process holds the warehouse, naming it: a
+    run launched from the UI meets a notebook's lock here rather than half-way through."""
+    published = published_database(Environment.from_env().publish_dir)
+    try:
+        check_warehouse_free(Path(warehouse.path), published)
+    except WarehouseInUse as error:
+        raise dg.Failure(description=str(error)) from None
 
 
 def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
@@ -47,6 +60,7 @@ def _ingestion_asset(entity: str, demo: bool) -> dg.AssetsDefinition:
     def _asset(
         context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing
     ) -> dg.MaterializeResult:
+        check_free(warehouse)
         results = []
         with warehouse.connect() as con:
             ingest.ensure_tables(con)
@@ -151,6 +165,7 @@ def _snapshot_asset(demo: bool) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def _asset(warehouse: Warehouse, landing: Landing):
+        check_free(warehouse)
         with warehouse.connect() as con:
             ingest.ensure_tables(con)
             result = ingest.load_snapshot(con, landing.dir, DBT_PROJECT_DIR / "seeds")
