@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import click
 import duckdb
+import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -192,6 +193,11 @@ def run_pipeline(
 
     report = RunReport(days=(start, end), log=_log_path(warehouse), left_for_later=left_for_later)
     instance = dg.DagsterInstance.get()
+    interrupted = fail_interrupted_runs(instance)
+    if interrupted:
+        console.print(
+            f"marked {len(interrupted)} interrupted run(s) as failed: {', '.join(interrupted)}"
+        )
     with console.status(f"nightly job over {start} .. {end}"), _logging_to(report.log):
         nightly = execute_nightly(instance, start, end)
     if not nightly.success:
@@ -213,6 +219,50 @@ def run_pipeline(
         else:
             report.weeks_failed[label] = _failures(result)
     return report
+
+
+def fail_interrupted_runs(instance) -> list[str]:
+    """Mark this instance's runs that are still starting or started, but whose process is gone,
+    as failed; return their ids.
+
+    A run killed mid-way (a signal, a reboot) never records its end, and would show as running
+    for ever. Called once the warehouse was found free, so no other run is writing; a run whose
+    process still lives (one launched from the UI, between two steps) is left alone.
+    """
+    import dagster as dg
+
+    statuses = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    failed = []
+    for record in instance.get_run_records(filters=dg.RunsFilter(statuses=statuses)):
+        run = record.dagster_run
+        if _run_process_alive(instance, run.run_id):
+            continue
+        instance.report_run_failed(run, _INTERRUPTED)
+        failed.append(run.run_id)
+    return failed
+
+
+_INTERRUPTED = (
+    "Interrupted: the process running this run ended without recording how the run ended"
+    " (killed, or the machine stopped). Marked failed by the next `amw run`; a run over the"
+    " same days redoes them."
+)
+
+
+def _run_process_alive(instance, run_id: str) -> bool:
+    """Whether the process that last wrote an event of the run still exists (not this one: a
+    process id is reused after a reboot)."""
+    pids = [
+        entry.dagster_event.pid
+        for entry in instance.all_logs(run_id)
+        if entry.dagster_event is not None and entry.dagster_event.pid is not None
+    ]
+    if not pids or pids[-1] == os.getpid():
+        return False
+    try:
+        return psutil.Process(pids[-1]).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:  # no such process
+        return False
 
 
 def _accounts(warehouse: Path, start: date, end: date) -> dict[str, list[FileResult]]:

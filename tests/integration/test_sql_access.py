@@ -1,5 +1,6 @@
 """SQL access to the published database: comments from dbt, the views, `amw query --csv/--json`,
-`amw tables`, reading while a writer holds the warehouse, and `amw docs`.
+`amw tables`, reading while a writer holds the warehouse, and `amw docs`; and what the run
+found in its Dagster instance: a run killed earlier, which it marks failed.
 
 One real run (one ISO week of simulated data at 30 conversations a day, published) feeds every
 test: the comments must come from dbt's persist_docs, which only a real build writes.
@@ -17,12 +18,14 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
 from orchestration.lib import simulator
 from orchestration.lib.publish import VIEWS, published_database
 from tests.conftest import Workspace, describe
+from tests.integration.other_processes import KILLED_JOB, dagster_home, kill_a_run_mid_way, run_of
 
 pytestmark = pytest.mark.slow
 
@@ -43,9 +46,12 @@ _HOLD = (
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = Workspace(tmp_path_factory.mktemp("sql_access"))
     simulator.write_landing(ws.landing, FIRST_DAY, LAST_DAY, conversations_per_day=30)
+    # A run killed mid-way earlier (a reboot, kill -9) that never recorded its end.
+    killed = kill_a_run_mid_way(dagster_home(ws.root))
     result = ws.run("--start", FIRST_DAY.isoformat(), "--end", LAST_DAY.isoformat())
     assert result.returncode == 0, describe(result)
     assert "weeks published: 2026-W32\n" in result.stdout, describe(result)
+    assert f"marked 1 interrupted run(s) as failed: {killed}\n" in result.stdout
     return ws
 
 
@@ -247,6 +253,15 @@ def test_docs_are_refused_while_a_writer_holds_the_warehouse(ws: Workspace) -> N
     with writer_holding(ws.warehouse):
         line = one_line_error(ws.amw("docs"))
     assert "in use by another process" in line and str(ws.warehouse) in line
+
+
+def test_the_run_marked_a_run_killed_before_it_as_failed(ws: Workspace) -> None:
+    home = ws.root / "dagster_home"
+    killed = run_of(home, KILLED_JOB)
+    assert killed.status == dg.DagsterRunStatus.FAILURE
+    instance = dg.DagsterInstance.from_config(str(home))
+    (failure,) = instance.all_logs(killed.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    assert failure.message.startswith("Interrupted: the process running this run ended")
 
 
 # --- amw docs ------------------------------------------------------------------------------

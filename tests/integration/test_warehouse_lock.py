@@ -1,6 +1,6 @@
 """A run writes the warehouse alone: a process holding it, even read-only, stops `amw run` (and
 an ingestion step launched from the UI) before any work, in one line that names the process and
-where readers belong."""
+where readers belong. A run killed earlier is left as it is by a run that could not start."""
 
 from __future__ import annotations
 
@@ -16,7 +16,13 @@ from orchestration.defs.ingestion.resources import Landing, Warehouse
 from orchestration.lib.publish import published_database
 from orchestration.lib.warehouse_lock import check_warehouse_free
 from tests.conftest import Workspace, describe
-from tests.integration.other_processes import holding
+from tests.integration.other_processes import (
+    KILLED_JOB,
+    dagster_home,
+    holding,
+    kill_a_run_mid_way,
+    run_of,
+)
 
 DAY = "2026-05-04"
 
@@ -36,6 +42,8 @@ def ws(tmp_path: Path) -> Workspace:
 def test_run_stops_at_once_naming_the_process_that_holds_the_warehouse(
     ws: Workspace, read_only: bool
 ) -> None:
+    home = dagster_home(ws.root)
+    kill_a_run_mid_way(home)
     with holding(ws.warehouse, read_only) as holder:
         began = time.monotonic()
         process = ws.run()
@@ -48,9 +56,10 @@ def test_run_stops_at_once_naming_the_process_that_holds_the_warehouse(
     assert f"(PID {holder.pid}: " in line and "import duckdb" in line
     assert "`amw query`" in line and str(published_database(ws.published)) in line
     assert took < 20, f"took {took:.1f} s"
-    # Nothing ran.
-    instance = dg.DagsterInstance.from_config(str(ws.root / "dagster_home"))
+    # Nothing ran, and the run killed earlier waits for a run that can start.
+    instance = dg.DagsterInstance.from_config(str(home))
     assert instance.get_runs(filters=dg.RunsFilter(job_name="nightly")) == []
+    assert run_of(home, KILLED_JOB).status == dg.DagsterRunStatus.STARTED
 
 
 def test_an_ingestion_step_fails_before_any_work_naming_the_holder(ws: Workspace) -> None:
