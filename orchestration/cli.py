@@ -155,6 +155,7 @@ def run_pipeline(
     landing: Path, warehouse: Path, publish: Path | None, start: date | None, end: date | None
 ) -> RunReport:
     """Materialize every day of the landing folder through Dagster, then score each whole week."""
+    _warn_about_salt(Environment.from_env())
     if not landing.is_dir():
         raise AmwError(f"landing folder {landing} does not exist; point --landing at your files")
     from orchestration.lib import ingest
@@ -344,8 +345,15 @@ def _print_report(report: RunReport, env: Environment) -> None:
         console.print(f"scorecard:          {env.publish_dir / 'scorecards' / latest / 'ALL.html'}")
 
 
+def _warn_about_salt(env: Environment) -> None:
+    """Said when a run starts and again under its summary, where it is read."""
+    if warning := env.hash_salt_warning():
+        click.echo(f"amw: warning: {warning}", err=True)
+
+
 def _finish(report: RunReport) -> None:
     env = Environment.from_env()
+    _warn_about_salt(env)
     if report.nightly_errors:
         for reason in report.nightly_errors:
             click.echo(f"amw: nightly run failed: {reason}", err=True)
@@ -415,6 +423,8 @@ def demo(data_dir: Path) -> None:
 
     data_dir = data_dir.absolute()
     landing = data_dir / "landing"
+    # Simulated ids: the public demo salt hides nothing worth hiding, so no warning about it.
+    os.environ["AMW_DEMO_DATA"] = "1"
     _check_warehouse_free(data_dir / "warehouse.duckdb", data_dir / "published")
     with console.status(f"simulating {simulator.DEMO_START} .. {simulator.DEMO_END}"):
         simulator.write_landing(landing)

@@ -18,6 +18,8 @@ import pytest
 from orchestration.lib.environment import DBT_PROJECT_DIR, REPO_ROOT
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+# The command users run, from this virtualenv whether or not it is activated.
+AMW = Path(sys.executable).parent / "amw"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,14 +58,14 @@ class Workspace:
     def published(self) -> Path:
         return self.root / "published"
 
-    def amw(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run `amw` as a user would; returns the finished process (never raises on failure)."""
+    def environment(self) -> dict[str, str]:
+        """The variables of this user's `amw`: their own Dagster home, folders and salt."""
         home = self.root / "dagster_home"
         home.mkdir(parents=True, exist_ok=True)
         (home / "dagster.yaml").write_text(
             (REPO_ROOT / "dagster_home" / "dagster.yaml").read_text()
         )
-        env = {
+        return {
             **os.environ,
             "DAGSTER_HOME": str(home),
             "AMW_LANDING_DIR": str(self.landing),
@@ -72,17 +74,21 @@ class Workspace:
             "AMW_HASH_SALT": "test-salt",
             "COLUMNS": "200",
         }
+
+    def amw(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run `amw` as a user would; returns the finished process (never raises on failure)."""
         return subprocess.run(
-            [Path(sys.executable).parent / "amw", *args],
-            env=env,
+            [AMW, *args],
+            env=self.environment(),
             capture_output=True,
             text=True,
             # The demo fixture (13 weeks, each gated and rendered) takes 10+ minutes on 2 cores.
             timeout=1800,
         )
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return self.amw(
+    def run_arguments(self) -> list[str]:
+        """`amw run` on this workspace's folders."""
+        return [
             "run",
             "--landing",
             str(self.landing),
@@ -90,8 +96,10 @@ class Workspace:
             str(self.warehouse),
             "--publish",
             str(self.published),
-            *args,
-        )
+        ]
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.amw(*self.run_arguments(), *args)
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         """Read the warehouse directly (only between runs: DuckDB has one writer)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import duckdb
 import pytest
 
 from orchestration.lib.publish import published_database
-from tests.conftest import Workspace
+from tests.conftest import AMW, Workspace
 
 
 @pytest.fixture
@@ -29,6 +30,20 @@ def _one_line_error(process) -> str:
 def test_run_without_a_landing_folder(ws: Workspace) -> None:
     line = _one_line_error(ws.run())
     assert "landing folder" in line and str(ws.landing) in line
+
+
+def test_a_run_with_the_demo_salt_warns_unless_the_data_is_the_demo(ws: Workspace) -> None:
+    environment = {k: v for k, v in ws.environment().items() if k != "AMW_HASH_SALT"}
+    command = [AMW, *ws.run_arguments()]
+    own = subprocess.run(command, env=environment, capture_output=True, text=True)
+    assert own.returncode == 2, own.stderr
+    warning, error = [line for line in own.stderr.splitlines() if line.strip()]
+    assert warning.startswith("amw: warning:") and "public demo salt" in warning
+    assert "landing folder" in error
+    demo = subprocess.run(
+        command, env={**environment, "AMW_DEMO_DATA": "1"}, capture_output=True, text=True
+    )
+    assert "landing folder" in _one_line_error(demo)
 
 
 def test_run_on_an_empty_landing_folder(ws: Workspace) -> None:
