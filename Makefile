@@ -29,7 +29,7 @@ $(BIN)/.synced: pyproject.toml uv.lock $(UV)
 # dagster-dbt reads the manifest when the definitions are imported: build it before anything runs.
 # Parsing opens no warehouse, so the profile gets an in-memory one (a fresh clone has no data/).
 $(MANIFEST): $(BIN)/.synced dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
-	cd dbt_project && AMW_WAREHOUSE=:memory: AMW_HASH_SALT=parse ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && AMW_WAREHOUSE=:memory: ../$(BIN)/dbt parse --quiet --profiles-dir .
 	touch $@
 
 run: install
@@ -54,7 +54,7 @@ ui: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	cd dbt_project && AMW_WAREHOUSE=:memory: AMW_HASH_SALT=lint ../$(BIN)/sqlfluff lint models
+	cd dbt_project && AMW_WAREHOUSE=:memory: ../$(BIN)/sqlfluff lint models
 
 # dbt docs of the warehouse and GX data docs of the quality gate, as pages that open from disk.
 docs: install

@@ -30,6 +30,8 @@ def pipeline(
         AMW_PUBLISH_DIR=str(Path(warehouse).parent / "published"),
         AMW_PARTITIONS_START=partitions_start,
         DAGSTER_HOME=dagster_home,
+        # The tiers are the simulator's data: the demo salt is no secret worth a warning here.
+        AMW_DEMO_DATA="1",
     )
     # The repo's instance settings (telemetry off), with the run history kept apart.
     Path(dagster_home).mkdir(parents=True, exist_ok=True)
