@@ -63,8 +63,8 @@
 
 
 {# The recomputed event days, as a predicate on a date column (true on a full build). #}
-{% macro in_recompute_days(date_column) -%}
-    {%- set w = recompute_window() -%}
+{% macro in_recompute_days(date_column, looks_ahead=none) -%}
+    {%- set w = recompute_window(looks_ahead) -%}
     {%- if w is none -%}
         (1 = 1)
     {%- else -%}
@@ -119,12 +119,70 @@
     Rows on or after the first recomputed day (minus a look-back), as a predicate: for inputs
     linked to the recomputed rows that happen later (a conversation's calls, later contacts).
 #}
-{% macro on_or_after_recompute_start(date_column, lookback_days=0) -%}
-    {%- set w = recompute_window() -%}
+{% macro on_or_after_recompute_start(date_column, lookback_days=0, looks_ahead=none) -%}
+    {%- set w = recompute_window(looks_ahead) -%}
     {%- if w is none -%}
         (1 = 1)
     {%- else -%}
         ({{ date_column }} >= {{ date_literal(w.day_from - modules.datetime.timedelta(days=lookback_days)) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    The rows of this model that an incremental run replaces, as a predicate on its own columns
+    (qualified by alias when given): the window its meta replaced_window names, which
+    replace_periods_config and replace_rows_config set (macros/replace_window.sql):
+      periods: [grain column, period column]: the recomputed days, ISO weeks and months;
+      days: a date column: the recomputed event days;
+      days_from: a date column: every day from the first recomputed one on;
+      weeks: a week-start column: the recomputed ISO weeks;
+      also: boolean columns whose rows are replaced on every run, in the window or not.
+    The window must lie within what the model's select recomputes, or a run deletes rows it
+    does not write again: for most models it is the very predicate the select filters by
+    (sliced's in_recompute_periods, in_recompute_days), int_business_daily and scorecard_weekly
+    recompute more than it, and int_experiment_units reads its rows back among the units it
+    rebuilds. True when the run recomputes everything.
+#}
+{% macro in_replaced_window(alias=none, looks_ahead=none) -%}
+    {%- set window = config.meta_get('replaced_window') -%}
+    {%- if not window -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ' replaces its recompute window but has no meta replaced_window:'
+            ~ ' configure it with replace_periods_config or replace_rows_config'
+        ) }}
+    {%- endif -%}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {%- set w = recompute_window(looks_ahead) -%}
+    {%- if w is none -%}
+        (1 = 1)
+    {%- else -%}
+        {%- set predicates = [] -%}
+        {%- if window.periods -%}
+            {%- do predicates.append(in_recompute_periods(
+                prefix ~ window.periods[0], prefix ~ window.periods[1], looks_ahead
+            )) -%}
+        {%- elif window.days -%}
+            {%- do predicates.append(in_recompute_days(prefix ~ window.days, looks_ahead)) -%}
+        {%- elif window.days_from -%}
+            {%- do predicates.append(
+                on_or_after_recompute_start(prefix ~ window.days_from, looks_ahead=looks_ahead)
+            ) -%}
+        {%- elif window.weeks -%}
+            {%- do predicates.append(
+                '(' ~ prefix ~ window.weeks ~ ' >= ' ~ date_literal(w.week_from)
+                ~ ' and ' ~ prefix ~ window.weeks ~ ' <= ' ~ date_literal(w.week_to) ~ ')'
+            ) -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error(
+                model.name ~ ': unknown replaced_window ' ~ window
+                ~ ' (expected periods, days, days_from or weeks)'
+            ) }}
+        {%- endif -%}
+        {%- for flag in window.get('also', []) -%}
+            {%- do predicates.append('coalesce(' ~ prefix ~ flag ~ ', false)') -%}
+        {%- endfor -%}
+        ({{ predicates | join(' or ') }})
     {%- endif -%}
 {%- endmacro %}
 

@@ -32,45 +32,6 @@
 {%- endmacro %}
 
 
-{#
-    Incremental config that replaces whole recomputed periods, keyed on the given columns:
-    delete+insert on those columns on DuckDB (rows of a recomputed day, week or month that are
-    no longer produced disappear too), insert_overwrite of the partitions on Spark.
-#}
-{% macro replace_periods_config(key_columns) -%}
-    {{ return(adapter.dispatch('replace_periods_config', 'ai_metrics_warehouse')(key_columns)) }}
-{%- endmacro %}
-
-{% macro default__replace_periods_config(key_columns) -%}
-    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': key_columns}) }}
-{%- endmacro %}
-
-{% macro spark__replace_periods_config(key_columns) -%}
-    {{ return({
-        'incremental_strategy': 'insert_overwrite',
-        'partition_by': key_columns,
-        'file_format': 'parquet',
-    }) }}
-{%- endmacro %}
-
-
-{#
-    Incremental config that replaces the rows of the given key (an entity rebuilt when its
-    inputs change): delete+insert on DuckDB, merge on Spark (a Delta table).
-#}
-{% macro replace_rows_config(key_columns) -%}
-    {{ return(adapter.dispatch('replace_rows_config', 'ai_metrics_warehouse')(key_columns)) }}
-{%- endmacro %}
-
-{% macro default__replace_rows_config(key_columns) -%}
-    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': key_columns}) }}
-{%- endmacro %}
-
-{% macro spark__replace_rows_config(key_columns) -%}
-    {{ return({'incremental_strategy': 'merge', 'unique_key': key_columns, 'file_format': 'delta'}) }}
-{%- endmacro %}
-
-
 {# A list of 64-bit floats (a feature vector): DuckDB's DOUBLE[], Spark's array<double>. #}
 {% macro type_double_array() -%}
     {{ return(adapter.dispatch('type_double_array', 'ai_metrics_warehouse')()) }}
@@ -110,10 +71,11 @@
 
 
 {#
-    delete+insert on DuckDB, keyed on whole periods. dbt-duckdb deletes with `using source where
-    keys match`, a join of every target row of a period with every source row of it (at tier M
-    of `make bench`, 100,000 x 100,000 pairs a day: 200 s a night); a semi-join (exists) visits
-    each target row once. The insert is dbt's.
+    delete+insert on DuckDB (int_evaluations_text_scored, by evaluation_id; the models keyed by
+    period replace their whole window instead: macros/replace_window.sql). dbt-duckdb deletes
+    with `using source where keys match`, a join of every target row of a key with every source
+    row of it (at tier M of `make bench`, keyed by day, 100,000 x 100,000 pairs a day: 200 s a
+    night); a semi-join (exists) visits each target row once. The insert is dbt's.
 #}
 {% macro duckdb__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
     {%- set keys = [unique_key] if unique_key is string else unique_key -%}

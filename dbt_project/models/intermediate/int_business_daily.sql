@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', **replace_periods_config(['business_date'])) }}
+{{ config(
+    materialized='incremental',
+    **replace_periods_config(['business_date'], window={'days_from': 'business_date'})
+) }}
 -- depends_on: {{ ref('stg_reference__experiment_settings') }}
 
 -- The business inputs per ai_system and UTC day (business_date): costs, the conversations that

@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    meta={'looks_ahead': false},
-    **replace_periods_config(['charge_start_date'])
+    **replace_periods_config(['charge_start_date'], looks_ahead=false)
 ) }}
 
 -- One row per cost row and UTC day its charge period [start, end) touches: the amount that

@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    meta={'looks_ahead': false},
-    **replace_periods_config(['assigned_date'])
+    **replace_periods_config(['assigned_date'], looks_ahead=false)
 ) }}
 
 -- One row per current experiment assignment, as stg_raw__experiments, kept as a table so that

@@ -1,4 +1,9 @@
-{{ config(materialized='incremental', **replace_rows_config(['experiment_id', 'unit_id'])) }}
+{{ config(
+    materialized='incremental',
+    **replace_rows_config(['experiment_id', 'unit_id'], window={
+        'days': 'assigned_date', 'also': ['is_window_open', 'is_in_both_variants'],
+    })
+) }}
 
 -- One row per experiment and unit: the unit's first assignment (earliest assigned_at, a tie going
 -- to the smaller variant name), its conversion window [assigned_at, assigned_at + window x 24 h]
@@ -7,8 +12,9 @@
 -- in the cuped_lookback_days x 24 hours before assignment (the CUPED covariate). A unit assigned
 -- to both variants keeps its row, flagged is_in_both_variants, and is left out of the analysis.
 -- Incremental runs rebuild the units whose look-back or window can hold an order of the
--- recomputed days (or that have an assignment on them), and every unit whose window was still
--- open: a later order moves the revenue horizon.
+-- recomputed days (or that have an assignment on them), every unit whose window was still
+-- open (a later order moves the revenue horizon), and every unit first assigned on a
+-- recomputed day or seen in both variants (a removed assignment can drop it or its flag).
 
 {%- set w = recompute_window() %}
 {%- set window_days = 'coalesce(experiment_settings.conversion_window_days, '
@@ -41,8 +47,11 @@ recomputed_units as (
             'cast(' ~ date_literal(w.day_to) ~ ' as ' ~ dbt.type_timestamp() ~ ')',
         ) }}
     union
+    -- The units this run replaces whether or not they still have an assignment (the
+    -- config's window: a first assignment on a recomputed day, a window still open, both
+    -- variants): a unit whose assignments were removed must disappear.
     select experiment_id, unit_id from {{ this }}
-    where is_window_open
+    where {{ in_replaced_window() }}
 
 ),
 {%- endif %}

@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    meta={'looks_ahead': false},
-    **replace_periods_config(['started_date'])
+    **replace_periods_config(['started_date'], looks_ahead=false)
 ) }}
 
 -- One row per ai_system (and ALL) and UTC hour with calls: the call count and the hour's p95

@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    meta={'looks_ahead': false},
-    **replace_periods_config(['started_date'])
+    **replace_periods_config(['started_date'], looks_ahead=false)
 ) }}
 
 -- One row per llm call with its tokens and inference cost: the tracer's cost_usd where given,

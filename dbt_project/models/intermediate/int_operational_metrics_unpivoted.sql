@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    meta={'looks_ahead': false},
-    **replace_periods_config(['grain', 'period_start'])
+    **replace_periods_config(['grain', 'period_start'], looks_ahead=false)
 ) }}
 
 -- The operational family as metric inputs (one row per metric, grain, period, ai_system and

@@ -1,7 +1,6 @@
 {{ config(
     materialized='incremental',
-    meta={'looks_ahead': false},
-    **replace_periods_config(['grain', 'period_start'])
+    **replace_periods_config(['grain', 'period_start'], looks_ahead=false)
 ) }}
 
 -- The technical family and the fairness metrics over predictions, as metric inputs (see the

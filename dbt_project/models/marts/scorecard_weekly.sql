@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', **replace_periods_config(['week_start'])) }}
+{{ config(
+    materialized='incremental',
+    **replace_periods_config(['week_start'], window={'weeks': 'week_start'})
+) }}
 
 -- One row per ISO week, ai_system (and ALL) and metric at week grain, segment 'all': the value
 -- with its interval, the prior week, the average of the 4 weeks before, the target and a status.
