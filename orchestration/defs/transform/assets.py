@@ -4,7 +4,8 @@ The dbt assets share the daily partitions of ingestion. A run passes dbt the eve
 landing partitions touched as `min_date`/`max_date`, and incremental models recompute only the
 periods those days (and their look-back and look-ahead windows) can change. A reference table
 changed since the last successful build (a corrected price, FX or labour rate, a setting) widens
-that window to every day it reaches (orchestration/lib/reference_changes.py).
+that window to every day it reaches (orchestration/lib/reference_changes.py). Before dbt runs,
+the temporary and backup tables of builds that were killed half-way are dropped.
 """
 
 import json
@@ -19,7 +20,7 @@ from orchestration.defs.ingestion.partitions import daily_partitions
 from orchestration.defs.ingestion.resources import Warehouse
 from orchestration.defs.transform.project import dbt_project
 from orchestration.lib import reference_changes
-from orchestration.lib.contract import ENTITIES
+from orchestration.lib.contract import ENTITIES, quote_identifier
 
 # dagster-dbt leaves one target/<run> folder per invocation; keep a few for debugging.
 _KEPT_RUN_TARGETS = 3
@@ -74,6 +75,32 @@ def recompute_window(warehouse: Warehouse, first: str, last: str) -> dict[str, s
     return window
 
 
+# dbt's names for the relations an interrupted build leaves behind: the temporary table of an
+# incremental run (a real table for a Python model, `<model>__dbt_tmp<timestamp>` in main)
+# and the intermediate and backup relations of a table swap.
+_DBT_LEFTOVER = r"__dbt_(tmp|backup)"
+
+
+def drop_dbt_leftovers(warehouse: Warehouse) -> list[str]:
+    """Drop the temporary and backup relations that killed dbt builds left in the warehouse.
+
+    dbt removes them when a model finishes; a run killed mid-model leaves them, and each kill
+    adds one. No dbt build runs beside this one (DuckDB has one writer), so none is in use.
+    Returns the relations dropped, as schema.name.
+    """
+    with warehouse.connect() as con:
+        leftovers = con.execute(
+            "select table_schema, table_name, table_type from information_schema.tables"
+            " where table_catalog = current_database() and regexp_matches(table_name, ?)"
+            " order by all",
+            [_DBT_LEFTOVER],
+        ).fetchall()
+        for schema, name, kind in leftovers:
+            relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
+            con.execute(f"drop {'view' if kind == 'VIEW' else 'table'} if exists {relation}")
+    return [f"{schema}.{name}" for schema, name, _ in leftovers]
+
+
 def _prune_run_targets() -> None:
     target = dbt_project.project_dir / dbt_project.target_path
     runs = sorted(
@@ -95,6 +122,9 @@ def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
 ) -> Iterator[Any]:
     keys = context.partition_key_range
+    dropped = drop_dbt_leftovers(warehouse)
+    if dropped:
+        context.log.info(f"dropped what interrupted dbt builds left: {', '.join(dropped)}")
     window = recompute_window(warehouse, keys.start, keys.end)
     context.log.info(f"dbt recomputes the periods of event days {window}")
     yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()
