@@ -394,10 +394,28 @@ def scorecard_systems(con: duckdb.DuckDBPyConnection, week_start: date) -> list[
     return [name for (name,) in rows]
 
 
+# DuckDB's parallel sums add doubles in any order, so the same rows give values that differ in
+# their last bits from one run to the next ($4.275 or $4.2749999999999995, shown as $4.28 or
+# $4.27). Pages read numbers to this many significant digits, far beyond what they show, so that
+# a page whose numbers did not change stays byte for byte the same.
+SIGNIFICANT_DIGITS = 10
+
+
+def _significant(value: float) -> float:
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") if math.isfinite(value) else value
+
+
+def _steady(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its floating-point columns read to SIGNIFICANT_DIGITS."""
+    floats = frame.select_dtypes("float").columns
+    return frame.assign(**{column: frame[column].map(_significant) for column in floats})
+
+
 def load_scorecard_pages(
     con: duckdb.DuckDBPyConnection, week_start: date
 ) -> dict[str, ScorecardPage]:
-    """Every page of the week, `ALL` first; what all pages share is read once."""
+    """Every page of the week, `ALL` first; what all pages share is read once. Numbers are read
+    to SIGNIFICANT_DIGITS (see there)."""
     catalog = con.execute(f"select {', '.join(CATALOG_COLUMNS)} from marts.metric_catalog").df()
     settings = dict(
         con.execute(
@@ -416,14 +434,16 @@ def load_scorecard_pages(
         system: ScorecardPage(
             week_start=week_start,
             ai_system=system,
-            rows=load_scorecard_rows(con, week_start, system),
+            rows=_steady(load_scorecard_rows(con, week_start, system)),
             catalog=catalog,
-            history=_load_history(con, week_start, system),
-            experiments=_load_experiments(con, week_start, system),
-            roi=con.execute(
-                "select * from marts.roi_summary where week_start = ? and ai_system = ?",
-                [week_start, system],
-            ).df(),
+            history=_steady(_load_history(con, week_start, system)),
+            experiments=_steady(_load_experiments(con, week_start, system)),
+            roi=_steady(
+                con.execute(
+                    "select * from marts.roi_summary where week_start = ? and ai_system = ?",
+                    [week_start, system],
+                ).df()
+            ),
             rejects=rejects,
             last_data_day=last_data_day,
             settings=settings,
@@ -1182,12 +1202,27 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _week_pages(links: Mapping[str, str] | None, current: str) -> list[dict[str, Any]]:
+    """The week's pages to link to, in the order of `links` (ALL first), this page marked."""
+    return [
+        {"ai_system": system, "href": href, "current": system == current}
+        for system, href in (links or {}).items()
+    ]
+
+
 def render_scorecard(
     page: ScorecardPage,
     quality: Iterable[GateResult] | Mapping[str, Any],
-    generated_at: datetime,
+    generated_at: datetime | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> str:
-    """The scorecard page of one week and AI system (`ALL` for the whole company)."""
+    """The scorecard page of one week and AI system (`ALL` for the whole company).
+
+    `links` maps each ai_system of the week to the href of its page (its file name beside this
+    one): the page links to the other pages of its week. The published pages carry no time, so
+    that a page whose numbers did not change stays byte for byte the same (the published
+    database says when a week was published); `generated_at` stamps a page rendered on its own.
+    """
     infos = _catalog(page)
     program = _program_slices(page, infos)
     predictions = _prediction_slices(page, infos)
@@ -1208,6 +1243,7 @@ def render_scorecard(
             week_start=page.week_start.isoformat(),
             week_end=page.week_end.isoformat(),
             ai_system=page.ai_system,
+            week_pages=_week_pages(links, page.ai_system),
             trust=_trust(checks, page.rejects, provisional),
             answers=_answers(program, predictions, headline, experiments),
             summary=[{**_status(code), "count": n} for code, n in counts.items() if n],
@@ -1218,7 +1254,9 @@ def render_scorecard(
             checks_passed=sum(c.passed for c in checks),
             rejects=page.rejects,
             provisional=provisional,
-            generated_at=_utc(generated_at).strftime("%Y-%m-%d %H:%M UTC"),
+            generated_at=(
+                _utc(generated_at).strftime("%Y-%m-%d %H:%M UTC") if generated_at else None
+            ),
             trend_weeks=TREND_WEEKS,
         )
     )
