@@ -9,7 +9,7 @@ run fails, and readers keep the last good publication.
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,16 +79,19 @@ def weekly_scorecard(
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    generated_at = datetime.now(UTC)
     with warehouse.connect() as con:
         gate = quality.validate_week(con, week, settings)
         pages = scorecard.load_scorecard_pages(con, week)
+    # File names come from publish.page_file_name, never from the ai_system as it is: a name
+    # such as '../x' or '<script>' must neither leave the folder nor fail the week.
+    files = {system: publish.page_file_name(system) for system in pages}
     for system, page in pages.items():
         started = time.perf_counter()
-        html = scorecard.render_scorecard(page, gate, generated_at)
-        (out / f"{system}.html").write_text(html, encoding="utf-8")
+        html = scorecard.render_scorecard(page, gate, links=files)
+        publish.write_page(out, files[system], html)
         context.log.info(
-            f"{system}.html: {len(html.encode()):,} bytes in {time.perf_counter() - started:.1f} s"
+            f"{files[system]}: {len(html.encode()):,} bytes"
+            f" in {time.perf_counter() - started:.1f} s"
         )
     yield dg.MaterializeResult(metadata=_scorecard_metadata(label, out, pages, gate))
     for result in gate:
@@ -116,7 +119,7 @@ def _scorecard_metadata(
     return {
         **metadata,
         "preview": dg.MetadataValue.md(scorecard.markdown_preview(portfolio, gate)),
-        "portfolio_page": dg.MetadataValue.path(str(out / "ALL.html")),
+        "portfolio_page": dg.MetadataValue.path(str(out / publish.page_file_name("ALL"))),
         **{
             name: dg.MetadataValue.float(value)
             for name, value in scorecard.headline_values(portfolio).items()
@@ -132,8 +135,8 @@ def _scorecard_metadata(
     deps=[SCORECARD],
     description=(
         "The published folder readers query: `published.duckdb` (the marts, read-only copy) and "
-        "`scorecards/<YYYY-Www>/<ai_system>.html`, swapped in atomically; only weeks whose "
-        "blocking checks passed get here."
+        "`scorecards/<YYYY-Www>/<page>.html`, swapped in atomically; only weeks whose blocking "
+        "checks passed get here, and a week whose checks fail keeps its last good publication."
     ),
 )
 def published_warehouse(
@@ -141,21 +144,21 @@ def published_warehouse(
 ) -> dg.MaterializeResult:
     week = _week(context)
     label = scorecard.iso_week_label(week)
+    folder = publish.week_folder(label)
     pages = {
-        f"scorecards/{label}/{page.name}": page.read_text(encoding="utf-8")
+        f"{folder}/{page.name}": page.read_text(encoding="utf-8")
         for page in sorted(publication.build_dir(label).glob("*.html"))
     }
-    weeks = sorted({*publish.read_published_weeks(publication.dir), week})
-    version = publish.publish(Path(warehouse.path), publication.dir, pages, weeks)
+    version = publish.publish(Path(warehouse.path), publication.dir, pages, [week])
     return dg.MaterializeResult(
         metadata={
             "published_database": dg.MetadataValue.path(
                 str(publish.published_database(publication.dir))
             ),
             "portfolio_page": dg.MetadataValue.path(
-                str(publication.dir / "scorecards" / label / "ALL.html")
+                str(publication.dir / publish.page_path(label, "ALL"))
             ),
             "version": str(version),
-            "weeks_published": len(weeks),
+            "weeks_published": len(publish.read_published_weeks(publication.dir)),
         }
     )
