@@ -82,11 +82,11 @@ _DBT_LEFTOVER = r"__dbt_(tmp|backup)"
 
 
 def drop_dbt_leftovers(warehouse: Warehouse) -> list[str]:
-    """Drop the temporary and backup relations that killed dbt builds left in the warehouse.
+    """Drop the temporary and backup relations dbt builds left in the warehouse.
 
-    dbt removes them when a model finishes; a run killed mid-model leaves them, and each kill
-    adds one. No dbt build runs beside this one (DuckDB has one writer), so none is in use.
-    Returns the relations dropped, as schema.name.
+    A run killed mid-model leaves them, each kill one more; an incremental Python model leaves
+    its `__dbt_tmp` table in main even when it succeeds. No dbt build runs beside this one
+    (DuckDB has one writer), so none is in use. Returns the relations dropped, as schema.name.
     """
     with warehouse.connect() as con:
         leftovers = con.execute(
@@ -128,6 +128,8 @@ def warehouse_models(
     window = recompute_window(warehouse, keys.start, keys.end)
     context.log.info(f"dbt recomputes the periods of event days {window}")
     yield from dbt.cli(["build", "--vars", json.dumps(window)], context=context).stream()
+    # What this build's Python models left, so that a finished run leaves nothing behind.
+    drop_dbt_leftovers(warehouse)
     with warehouse.connect() as con:
         reference_changes.record_applied(con)
     _prune_run_targets()
