@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration.lib.environment import DEFAULT_DATA_DIR, REPO_ROOT, Environment
-from orchestration.lib.publish import published_database
+from orchestration.lib.publish import page_path, published_database
 from orchestration.lib.warehouse_lock import WarehouseInUse, check_warehouse_free
 
 if TYPE_CHECKING:
@@ -342,7 +342,7 @@ def _print_report(report: RunReport, env: Environment) -> None:
         console.print(f"published database: {published}")
     if report.weeks_published:
         latest = report.weeks_published[-1]
-        console.print(f"scorecard:          {env.publish_dir / 'scorecards' / latest / 'ALL.html'}")
+        console.print(f"scorecard:          {env.publish_dir / page_path(latest, 'ALL')}")
 
 
 def _warn_about_salt(env: Environment) -> None:
@@ -728,7 +728,7 @@ def scorecard(week: str, ai_system: str, publish: Path | None) -> None:
         raise AmwError(f"no published scorecard for {week} and {ai_system}; see `amw query`")
     _print_table(columns, rows, title=f"{ai_system} — {week}")
     directory = (publish or Environment.from_env().publish_dir).absolute()
-    console.print(f"page: {directory / 'scorecards' / week.upper() / f'{ai_system}.html'}")
+    console.print(f"page: {directory / page_path(week.upper(), ai_system)}")
 
 
 if __name__ == "__main__":

@@ -240,6 +240,16 @@ def test_the_portfolio_links_to_every_page_of_its_week(hostile: dict) -> None:
         assert linked == {name: page_file_name(name) for name in PROGRAMS if name != "ALL"}
 
 
+def test_amw_scorecard_names_the_page_a_hostile_program_has(hostile: dict) -> None:
+    ws = hostile["ws"]
+    for name in PROGRAMS:
+        shown = ws.amw("scorecard", "--week", LABELS[W33], "--ai-system", name)
+        assert shown.returncode == 0, describe(shown)
+        page = shown.stdout.rsplit("page: ", 1)[1].replace("\n", "")
+        assert Path(page) == ws.published / "scorecards" / LABELS[W33] / page_file_name(name)
+        assert Path(page).is_file()
+
+
 # --- a failed gate and re-runs -----------------------------------------------------------------
 
 
