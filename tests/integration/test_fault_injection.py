@@ -2,7 +2,8 @@
 
 One uninterrupted `amw run` over a simulated week is the reference. Then, in a fresh workspace
 over the same landing folder, `amw run` is killed with SIGKILL (its whole process group: dbt
-too) while a step picked at random runs, a random fraction into it, and run again. The
+too) at a moment drawn uniformly over a job's time (a step as likely as it is long, a random
+fraction into it), and run again. The
 warehouse, the published database and every published page must then equal the reference's;
 no dbt temporary table and no run marked as still going may be left behind.
 
@@ -172,7 +173,9 @@ def test_a_run_killed_at_a_random_step_is_repaired_by_the_next(
 ) -> None:
     rng = random.Random(f"{SEED}-{job}")
     spans = reference["spans"][job]
-    step = rng.choice(sorted(spans))
+    # A moment drawn uniformly over the job's time: each step as likely as it is long.
+    steps = sorted(spans)
+    step = rng.choices(steps, weights=[spans[s] for s in steps])[0]
     after = rng.uniform(0, spans[step])
     where = f"killed {after:.1f} s into {job} step {step} (AMW_FAULT_SEED={SEED})"
 
