@@ -155,6 +155,13 @@ def run_pipeline(
     landing: Path, warehouse: Path, publish: Path | None, start: date | None, end: date | None
 ) -> RunReport:
     """Materialize every day of the landing folder through Dagster, then score each whole week."""
+    from orchestration.lib.dbt_salt import HashSaltError, read_hash_salt
+
+    try:
+        # dbt reads it only after the loads: a salt file it cannot use must stop the run now.
+        read_hash_salt()
+    except HashSaltError as error:
+        raise AmwError(str(error)) from None
     _warn_about_salt(Environment.from_env())
     if not landing.is_dir():
         raise AmwError(f"landing folder {landing} does not exist; point --landing at your files")

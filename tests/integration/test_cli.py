@@ -46,6 +46,23 @@ def test_a_run_with_the_demo_salt_warns_unless_the_data_is_the_demo(ws: Workspac
     assert "landing folder" in _one_line_error(demo)
 
 
+def test_a_salt_file_others_can_read_stops_the_run_before_any_work(ws: Workspace) -> None:
+    ws.landing.mkdir()
+    salt = ws.root / "salt"
+    salt.write_text("s3cr3t\n")
+    salt.chmod(0o644)
+    environment = {k: v for k, v in ws.environment().items() if k != "AMW_HASH_SALT"}
+    process = subprocess.run(
+        [AMW, *ws.run_arguments()],
+        env={**environment, "AMW_HASH_SALT_FILE": str(salt)},
+        capture_output=True,
+        text=True,
+    )
+    line = _one_line_error(process)
+    assert str(salt) in line and "chmod 600" in line
+    assert not ws.warehouse.exists()
+
+
 def test_run_on_an_empty_landing_folder(ws: Workspace) -> None:
     ws.landing.mkdir()
     assert "no data files found" in _one_line_error(ws.run())
