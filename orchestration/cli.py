@@ -81,7 +81,12 @@ class RunReport:
 
 def _dagster_home() -> None:
     """Run history goes to the repo's instance by default, so `make ui` shows what `amw run` did."""
-    os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / "dagster_home"))
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / "dagster_home")))
+    if not home.is_dir():
+        raise AmwError(
+            f"DAGSTER_HOME {home} is not a folder: create it (Dagster keeps its run history"
+            " there) or unset DAGSTER_HOME to use the repository's"
+        )
 
 
 def _configure(landing: Path, warehouse: Path, publish: Path | None) -> Environment:

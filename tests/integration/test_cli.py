@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -12,6 +12,7 @@ import pytest
 
 from orchestration.lib.publish import published_database
 from tests.conftest import AMW, Workspace
+from tests.integration import handmade_landing
 
 
 @pytest.fixture
@@ -61,6 +62,18 @@ def test_a_salt_file_others_can_read_stops_the_run_before_any_work(ws: Workspace
     line = _one_line_error(process)
     assert str(salt) in line and "chmod 600" in line
     assert not ws.warehouse.exists()
+
+
+def test_a_dagster_home_that_is_no_folder_is_one_line(ws: Workspace, tmp_path: Path) -> None:
+    handmade_landing.write_landing(ws.landing, date(2026, 9, 7), 1)
+    missing = tmp_path / "no-such-home"
+    process = subprocess.run(
+        [AMW, *ws.run_arguments()],
+        env={**ws.environment(), "DAGSTER_HOME": str(missing)},
+        capture_output=True,
+        text=True,
+    )
+    assert str(missing) in _one_line_error(process)
 
 
 def test_run_on_an_empty_landing_folder(ws: Workspace) -> None:
