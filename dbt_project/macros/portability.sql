@@ -1,6 +1,6 @@
 {#
     Adapter-specific SQL, each behind `adapter.dispatch` with a duckdb__ and a spark__
-    implementation, so that models stay portable (STACK_NOTES.md, "Portable SQL").
+    implementation, so that the same models run on DuckDB and on Spark.
 #}
 
 {# A 64-bit float: dbt.type_float() is 32-bit on DuckDB and Spark. #}

@@ -3,7 +3,7 @@
 The suites, validation definitions and checkpoints are committed files under `expectations/gx/`,
 written once by `build_suites()` (`python -m orchestration.lib.quality`) and only read at run
 time, so their ids stay stable. Every check validates a pandas DataFrame built here with SQL:
-GX's SQL datasource on DuckDB returns empty results (STACK_NOTES.md). Each expectation carries
+GX's SQL datasource on DuckDB returns empty results. Each expectation carries
 a `meta.failure` template; a failed expectation becomes plain sentences such as
 "completeness: llm_calls has no rows on 2026-09-02", which Dagster shows on the asset check.
 """

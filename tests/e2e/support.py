@@ -122,7 +122,8 @@ def _free_port() -> int:
 def dagster_dev(env: Mapping[str, str], log: Path) -> Iterator[DagsterDev]:
     """`dagster dev` as `make ui` starts it, on a free port, until the block ends.
 
-    Started from a non-interactive shell it would ignore SIGINT and SIGTERM (STACK_NOTES.md):
+    Started from a non-interactive shell it would ignore SIGINT and SIGTERM (a shell without job
+    control starts background jobs so):
     both are reset in the child, which leads its own process group, and the group is stopped.
     """
     port = _free_port()
