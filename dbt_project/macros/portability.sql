@@ -81,14 +81,7 @@
     {%- set keys = [unique_key] if unique_key is string else unique_key -%}
     {%- set dest_cols_csv = get_quoted_csv(dest_columns | map(attribute="name")) -%}
     delete from {{ target }} as dbt_incremental_target
-    where exists (
-        select 1
-        from {{ source }} as dbt_incremental_source
-        where
-            {%- for key in keys %}
-            {{ 'and ' if not loop.first }}dbt_incremental_source.{{ key }} = dbt_incremental_target.{{ key }}
-            {%- endfor %}
-    )
+    where {{ key_in_new_rows(source, keys) }}
     {%- for predicate in incremental_predicates or [] %}
         and {{ predicate }}
     {%- endfor %};

@@ -138,27 +138,34 @@
 {%- endmacro %}
 
 {#
-    Delete the window and the new rows' keys, then insert the new rows. The keys as a semi-join
-    (exists): each target row is visited once, where dbt-duckdb's `using source where keys
-    match` joins every target row of a period with every new row of it.
+    Delete the window and the new rows' keys, then insert the new rows.
 #}
 {% macro default__replace_window_sql(target, source, unique_key, dest_columns) -%}
     {%- set keys = [unique_key] if unique_key is string else unique_key -%}
     {%- set dest_cols_csv = get_quoted_csv(dest_columns | map(attribute='name')) -%}
     delete from {{ target }} as dbt_incremental_target
     where {{ in_replaced_window('dbt_incremental_target') }}
-        or exists (
-            select 1
-            from {{ source }} as dbt_incremental_source
-            where
-                {%- for key in keys %}
-                {{ 'and ' if not loop.first }}dbt_incremental_source.{{ key }} = dbt_incremental_target.{{ key }}
-                {%- endfor %}
-        );
+        or {{ key_in_new_rows(source, keys) }};
 
     insert into {{ target }} ({{ dest_cols_csv }})
     (
         select {{ dest_cols_csv }}
         from {{ source }}
+    )
+{%- endmacro %}
+
+
+{#
+    A target row (dbt_incremental_target) whose key the new rows carry, as a semi-join: each
+    target row is visited once, where a join would pair it with every new row of its key.
+#}
+{% macro key_in_new_rows(source, keys) -%}
+    exists (
+        select 1
+        from {{ source }} as dbt_incremental_source
+        where
+            {%- for key in keys %}
+            {{ 'and ' if not loop.first }}dbt_incremental_source.{{ key }} = dbt_incremental_target.{{ key }}
+            {%- endfor %}
     )
 {%- endmacro %}
